@@ -1,0 +1,41 @@
+package io.hookline.common.event;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One event to deliver to one subscription, as written on {@code hookline.deliveries} (key = subscription id)
+ * and on the retry topics. {@code v} versions the record: fields are only ever added, and readers ignore
+ * fields they do not know.
+ *
+ * @param sourcePartition the events-topic partition the event came from (what "ordered" subscriptions order by)
+ * @param sourceOffset    its offset there
+ */
+public record DeliveryTask(
+        int v,
+        EventEnvelope event,
+        String subscriptionId,
+        int attempt,
+        Instant firstAttemptAt,
+        Instant dueAt,
+        int sourcePartition,
+        long sourceOffset) {
+
+    public static final int CURRENT_VERSION = 1;
+
+    public DeliveryTask {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(subscriptionId, "subscriptionId");
+    }
+
+    public static DeliveryTask first(EventEnvelope event, String subscriptionId, Instant now, int partition,
+                                     long offset) {
+        return new DeliveryTask(CURRENT_VERSION, event, subscriptionId, 1, null, now, partition, offset);
+    }
+
+    /** The task for the next attempt, due at {@code dueAt}. */
+    public DeliveryTask nextAttempt(Instant firstAttempt, Instant due) {
+        return new DeliveryTask(CURRENT_VERSION, event, subscriptionId, attempt + 1,
+                firstAttemptAt != null ? firstAttemptAt : firstAttempt, due, sourcePartition, sourceOffset);
+    }
+}

@@ -1,0 +1,59 @@
+package io.hookline.common.event;
+
+import java.security.SecureRandom;
+
+/**
+ * Time-ordered unique ids (ULID layout: 48 bits of milliseconds, 80 random bits, Crockford base32), so ids sort
+ * by creation time and can be generated on any instance without coordination. Within one millisecond the
+ * random part is incremented, keeping ids from one generator strictly increasing.
+ */
+public final class EventIds {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis;
+    private static long randomHigh; // 16 bits
+    private static long randomLow; // 64 bits
+
+    private EventIds() {
+    }
+
+    public static String newEventId() {
+        return "evt_" + newUlid();
+    }
+
+    /** A ULID with the given prefix, for other resources (subscriptions, keys, dead letters). */
+    public static String newId(String prefix) {
+        return prefix + newUlid();
+    }
+
+    public static synchronized String newUlid() {
+        long now = System.currentTimeMillis();
+        if (now <= lastMillis) {
+            now = lastMillis;
+            randomLow++;
+            if (randomLow == 0) {
+                randomHigh = (randomHigh + 1) & 0xFFFF;
+            }
+        } else {
+            lastMillis = now;
+            randomHigh = RANDOM.nextInt(1 << 16);
+            randomLow = RANDOM.nextLong();
+        }
+        char[] out = new char[26];
+        // 48-bit time in 10 chars (the first char carries only 3 significant bits)
+        long time = now;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        // 80 random bits in 16 chars: high 16 bits followed by low 64 bits
+        long low = randomLow;
+        long high = randomHigh;
+        for (int i = 25; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (low & 31)];
+            low = (low >>> 5) | ((high & 31) << 59);
+            high >>>= 5;
+        }
+        return new String(out);
+    }
+}

@@ -1,0 +1,39 @@
+package io.hookline.common.http;
+
+import io.hookline.common.json.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Aggregates request bodies up to the limit and answers an oversized one with a 413 problem document, closing
+ * the connection so the rest of the body is never read (a declared Content-Length over the limit is refused
+ * before any body byte is buffered).
+ */
+final class ProblemAggregator extends HttpObjectAggregator {
+    private final int maxContentLength;
+
+    ProblemAggregator(int maxContentLength) {
+        super(maxContentLength);
+        this.maxContentLength = maxContentLength;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        byte[] body = Json.write(Problem.of(413, "payload-too-large", "Payload too large",
+                "the request body exceeds the limit of " + maxContentLength + " bytes", null));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.CONTENT_TYPE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,152 @@
+package io.hookline.common.http;
+
+import io.hookline.common.kafka.KafkaUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns each complete request into a route call and its outcome into one response; shared by all channels. */
+@ChannelHandler.Sharable
+final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingHandler.class);
+
+    private final Router router;
+    private final ExecutorService workers;
+    private final MeterRegistry meters;
+    private final AtomicInteger inFlight;
+
+    RoutingHandler(Router router, ExecutorService workers, MeterRegistry meters, AtomicInteger inFlight) {
+        this.router = router;
+        this.workers = workers;
+        this.meters = meters;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        long start = System.nanoTime();
+        boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        if (msg.decoderResult().isFailure()) {
+            // A malformed head (bad header, oversize line): answer and close, the stream position is unknown.
+            write(ctx, start, "unmatched", msg.method().name(), HttpResponse.problem(ProblemException.badRequest(
+                    "malformed HTTP request: " + msg.decoderResult().cause().getMessage(), null)), false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+        String method = msg.method().name();
+        Router.Match match;
+        try {
+            match = router.match(method, uri.path());
+        } catch (ProblemException e) {
+            write(ctx, start, "unmatched", method, HttpResponse.problem(e), keepAlive);
+            return;
+        }
+        HttpRequest request = new HttpRequest(method, uri.path(), match.pathParams(), uri.parameters(),
+                msg.headers().copy(), ByteBufUtil.getBytes(msg.content()));
+        inFlight.incrementAndGet();
+        CompletionStage<HttpResponse> outcome;
+        if (match.blocking()) {
+            CompletableFuture<HttpResponse> future = new CompletableFuture<>();
+            try {
+                workers.execute(() -> call(match, request).whenComplete((r, e) -> {
+                    if (e != null) {
+                        future.completeExceptionally(e);
+                    } else {
+                        future.complete(r);
+                    }
+                }));
+            } catch (RejectedExecutionException e) {
+                future.completeExceptionally(new KafkaUnavailableException("server is shutting down", e));
+            }
+            outcome = future;
+        } else {
+            outcome = call(match, request);
+        }
+        outcome.whenComplete((response, error) -> {
+            inFlight.decrementAndGet();
+            HttpResponse answer = error == null ? response : toResponse(error, method, uri.path());
+            if (ctx.executor().inEventLoop()) {
+                write(ctx, start, match.template(), method, answer, keepAlive);
+            } else {
+                ctx.executor().execute(() -> write(ctx, start, match.template(), method, answer, keepAlive));
+            }
+        });
+    }
+
+    private static CompletionStage<HttpResponse> call(Router.Match match, HttpRequest request) {
+        try {
+            return match.handler().handle(request);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static HttpResponse toResponse(Throwable error, String method, String path) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ProblemException problem) {
+            return HttpResponse.problem(problem);
+        }
+        if (cause instanceof KafkaUnavailableException) {
+            LOG.warn("{} {} failed: Kafka unavailable: {}", method, path, cause.getMessage());
+            return HttpResponse.problem(ProblemException.unavailable("Kafka is unavailable right now; retry later", 5));
+        }
+        if (cause instanceof DependencyUnavailableException) {
+            LOG.warn("{} {} failed: {}", method, path, cause.getMessage());
+            return HttpResponse.problem(ProblemException.unavailable(cause.getMessage(), 5));
+        }
+        LOG.error("{} {} failed", method, path, cause);
+        return HttpResponse.problem(new ProblemException(
+                Problem.of(500, "internal", "Internal error", "an unexpected error occurred; it has been logged", null)));
+    }
+
+    private void write(ChannelHandlerContext ctx, long start, String template, String method, HttpResponse response,
+                       boolean keepAlive) {
+        FullHttpResponse out = new DefaultFullHttpResponse(msgVersion(), HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(response.body()));
+        response.headers().forEach(out.headers()::set);
+        if (response.contentType() != null) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        HttpUtil.setKeepAlive(out, keepAlive);
+        var future = ctx.writeAndFlush(out);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+        Timer.builder("hookline.http.server.requests")
+                .description("HTTP requests served, by route template and status")
+                .tag("method", method).tag("route", template).tag("status", Integer.toString(response.status()))
+                .register(meters).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static io.netty.handler.codec.http.HttpVersion msgVersion() {
+        return io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and broken pipes from clients are routine; the connection is simply dropped.
+        LOG.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,63 @@
+package io.hookline.common.service;
+
+import io.hookline.common.config.ConfigException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code main} of every service: starts it, turns a configuration or start-up failure into one clear line
+ * on stderr and a non-zero exit (no stack-trace wall), and closes the service on SIGTERM / Ctrl-C.
+ */
+public final class ServiceLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
+
+    private ServiceLauncher() {
+    }
+
+    public static void run(String service, Callable<? extends AutoCloseable> starter) {
+        AutoCloseable running;
+        try {
+            running = starter.call();
+        } catch (ConfigException e) {
+            System.err.println(service + ": configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            LOG.debug("start-up failure", e);
+            System.err.println(service + ": cannot start: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("{} shutting down", service);
+            try {
+                running.close();
+            } catch (Exception e) {
+                LOG.warn("{} did not shut down cleanly: {}", service, e.toString());
+            } finally {
+                stopped.countDown();
+            }
+        }, service + "-shutdown"));
+        LOG.info("{} started", service);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            if (root instanceof ConfigException) {
+                break;
+            }
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,21 @@
+package io.hookline.common.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventIdsTest {
+    @Test
+    void idsAreUniqueAndStrictlyIncreasing() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            ids.add(EventIds.newEventId());
+        }
+        assertThat(new HashSet<>(ids)).hasSize(ids.size());
+        assertThat(ids).isSorted();
+        assertThat(ids.get(0)).matches("evt_[0-9A-HJKMNP-TV-Z]{26}");
+    }
+}
