@@ -60,7 +60,9 @@ public final class WebhookVerifier {
             throw new WebhookVerificationException("webhook-timestamp is not a number of seconds");
         }
         long now = clock.instant().getEpochSecond();
-        if (Math.abs(now - seconds) > tolerance.toSeconds()) {
+        long slack = tolerance.toSeconds();
+        // Compared without subtracting from the untrusted value, which could overflow.
+        if (seconds < now - slack || seconds > now + slack) {
             throw new WebhookVerificationException("webhook-timestamp is outside the tolerance of " + tolerance);
         }
         for (WebhookSecret secret : secrets) {

@@ -53,6 +53,19 @@ class WebhookSignerTest {
     }
 
     @Test
+    void extremeTimestampsCannotOverflowTheToleranceCheck() {
+        Clock at = Clock.fixed(Instant.ofEpochSecond(1_767_225_600L), ZoneOffset.UTC);
+        WebhookVerifier verifier = new WebhookVerifier(List.of(SECRET), Duration.ofMinutes(5), at);
+        for (long ts : new long[] {1_767_225_600L + Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE}) {
+            String header = WebhookSigner.sign(ID, ts, BODY, SECRET);
+            assertThatThrownBy(() -> verifier.verify(ID, Long.toString(ts), header, BODY))
+                    .as("timestamp %d", ts)
+                    .isInstanceOf(WebhookVerificationException.class)
+                    .hasMessageContaining("tolerance");
+        }
+    }
+
+    @Test
     void verifierRejectsMissingHeadersAndOtherVersions() {
         Clock at = Clock.fixed(Instant.ofEpochSecond(TIMESTAMP), ZoneOffset.UTC);
         WebhookVerifier verifier = new WebhookVerifier(List.of(SECRET), Duration.ofMinutes(5), at);
