@@ -49,8 +49,8 @@ final class KafkaStorage {
             throw new EmbeddedKafkaException("Could not format Kafka storage in " + directory + ": " + e.getMessage()
                     + " " + output.toString(StandardCharsets.UTF_8).trim(), e);
         }
-        LOG.info("Formatted Kafka storage in {} for cluster {}: {}", directory, clusterId,
-                output.toString(StandardCharsets.UTF_8).trim().replace(System.lineSeparator(), " "));
+        LOG.info("Formatted Kafka storage in {} for new cluster {}", directory, clusterId);
+        LOG.debug("Kafka storage formatter output: {}", output.toString(StandardCharsets.UTF_8).trim());
         return clusterId;
     }
 

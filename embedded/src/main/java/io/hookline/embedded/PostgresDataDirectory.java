@@ -63,7 +63,9 @@ final class PostgresDataDirectory {
         if (pid.isEmpty()) {
             return;
         }
-        Optional<ProcessHandle> process = ProcessHandle.of(pid.get().pid()).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> process = pid.get().pid() > 0
+                ? ProcessHandle.of(pid.get().pid()).filter(ProcessHandle::isAlive)
+                : Optional.empty();
         if (process.isPresent() && isPostmasterOfThisDirectory(process.get(), pid.get())) {
             stop(process.get());
         } else {
@@ -79,6 +81,10 @@ final class PostgresDataDirectory {
 
     private void ensureNoLiveOwner() {
         Path lockFile = directory.resolve(OWNER_LOCK);
+        if (!Files.exists(lockFile)) {
+            // A running server always has it; creating it here would make initdb refuse a fresh directory.
+            return;
+        }
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             if (lock == null) {
