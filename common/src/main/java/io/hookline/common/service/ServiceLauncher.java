@@ -49,15 +49,13 @@ public final class ServiceLauncher {
         }
     }
 
+    /** The failure as one line: the outermost message (ours are written to be read), else the root cause's. */
     public static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            if (root instanceof ConfigException) {
-                break;
-            }
-            root = root.getCause();
+        Throwable shown = e;
+        while (shown.getMessage() == null && shown.getCause() != null && shown.getCause() != shown) {
+            shown = shown.getCause();
         }
-        String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message;
+        String message = shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
+        return message.replaceAll("\\s*\\R\\s*", " ");
     }
 }
