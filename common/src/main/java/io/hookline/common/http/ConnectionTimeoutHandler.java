@@ -3,36 +3,27 @@ package io.hookline.common.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Closes connections that hold resources without making progress: a request whose head and body are not fully
- * received within the request timeout (slow-loris clients trickling bytes), and a keep-alive connection idle
- * between requests. A connection waiting for its own response is never closed as idle.
+ * Closes connections that hold resources without making progress: a request not fully received within the
+ * request timeout (slow-loris clients trickling head or body; the deadline itself starts at the first byte, see
+ * {@link RequestDeadline}), and a keep-alive connection idle between requests. A connection waiting for its own
+ * response is never closed as idle.
  */
 final class ConnectionTimeoutHandler extends ChannelDuplexHandler {
-    private final long requestTimeoutMillis;
-    private ScheduledFuture<?> requestDeadline;
+    private final RequestDeadline deadline;
     private int awaitingResponse;
 
-    ConnectionTimeoutHandler(Duration requestTimeout) {
-        this.requestTimeoutMillis = requestTimeout.toMillis();
+    ConnectionTimeoutHandler(RequestDeadline deadline) {
+        this.deadline = deadline;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof HttpRequest && requestDeadline == null) {
-            requestDeadline = ctx.executor().schedule(() -> {
-                ctx.close();
-            }, requestTimeoutMillis, TimeUnit.MILLISECONDS);
-        }
         if (msg instanceof LastHttpContent) {
-            cancelDeadline();
+            deadline.cancel();
             awaitingResponse++;
         }
         super.channelRead(ctx, msg);
@@ -48,23 +39,10 @@ final class ConnectionTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent && awaitingResponse == 0 && requestDeadline == null) {
+        if (evt instanceof IdleStateEvent && awaitingResponse == 0 && !deadline.isRunning()) {
             ctx.close();
             return;
         }
         super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelDeadline();
-        super.channelInactive(ctx);
-    }
-
-    private void cancelDeadline() {
-        if (requestDeadline != null) {
-            requestDeadline.cancel(false);
-            requestDeadline = null;
-        }
     }
 }

@@ -12,7 +12,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.BindException;
@@ -90,12 +89,15 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        RequestDeadline deadline = new RequestDeadline(settings.requestTimeout().toMillis());
+                        // No HttpServerExpectContinueHandler: the aggregator answers "Expect: 100-continue" itself,
+                        // with 413 instead of 100 when the declared body is over the limit.
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(new RequestDeadline.FirstByteHandler(deadline))
                                 .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
-                                .addLast(new ConnectionTimeoutHandler(settings.requestTimeout()))
+                                .addLast(new ConnectionTimeoutHandler(deadline))
                                 .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new HttpServerExpectContinueHandler())
                                 .addLast(new ProblemAggregator(settings.maxContentLength()))
                                 .addLast(routing);
                     }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -42,14 +43,25 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         this.inFlight = inFlight;
     }
 
+    private static final AttributeKey<ResponseSequencer> SEQUENCER = AttributeKey.valueOf("hookline.responseSequencer");
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().attr(SEQUENCER).set(new ResponseSequencer());
+        super.channelActive(ctx);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
         long start = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        ResponseSequencer sequencer = ctx.channel().attr(SEQUENCER).get();
+        long ticket = sequencer.take();
         if (msg.decoderResult().isFailure()) {
             // A malformed head (bad header, oversize line): answer and close, the stream position is unknown.
-            write(ctx, start, "unmatched", msg.method().name(), HttpResponse.problem(ProblemException.badRequest(
-                    "malformed HTTP request: " + msg.decoderResult().cause().getMessage(), null)), false);
+            HttpResponse bad = HttpResponse.problem(ProblemException.badRequest(
+                    "malformed HTTP request: " + msg.decoderResult().cause().getMessage(), null));
+            sequencer.finish(ticket, () -> write(ctx, start, "unmatched", msg.method().name(), bad, false));
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
@@ -58,7 +70,7 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         try {
             match = router.match(method, uri.path());
         } catch (ProblemException e) {
-            write(ctx, start, "unmatched", method, HttpResponse.problem(e), keepAlive);
+            sequencer.finish(ticket, () -> write(ctx, start, "unmatched", method, HttpResponse.problem(e), keepAlive));
             return;
         }
         HttpRequest request = new HttpRequest(method, uri.path(), match.pathParams(), uri.parameters(),
@@ -85,10 +97,11 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         outcome.whenComplete((response, error) -> {
             inFlight.decrementAndGet();
             HttpResponse answer = error == null ? response : toResponse(error, method, uri.path());
+            Runnable writeAnswer = () -> write(ctx, start, match.template(), method, answer, keepAlive);
             if (ctx.executor().inEventLoop()) {
-                write(ctx, start, match.template(), method, answer, keepAlive);
+                sequencer.finish(ticket, writeAnswer);
             } else {
-                ctx.executor().execute(() -> write(ctx, start, match.template(), method, answer, keepAlive));
+                ctx.executor().execute(() -> sequencer.finish(ticket, writeAnswer));
             }
         });
     }
