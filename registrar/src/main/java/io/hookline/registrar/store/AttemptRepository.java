@@ -1,0 +1,162 @@
+package io.hookline.registrar.store;
+
+import io.hookline.registrar.attempts.AttemptRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** The day-partitioned {@code attempts} table: delivery history and the figures of endpoint health. */
+public final class AttemptRepository {
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
+    private static final String COLUMNS = "id, subscription_id, tenant, event_id, topic, attempt, url, started_at, "
+            + "latency_ms, outcome, status_code, error, retry_after_ms, response_excerpt";
+
+    /** Health figures of one subscription over a window. */
+    public record Health(long attempts, long successes, Double p50LatencyMs, Double p99LatencyMs,
+                         long consecutiveFailures, Instant lastSuccessAt, Instant lastFailureAt,
+                         AttemptRecord lastFailure) {
+    }
+
+    /** Where a page of history continues: after this attempt in (started_at, id) descending order. */
+    public record Position(Instant startedAt, String id) {
+    }
+
+    public static String partitionName(LocalDate day) {
+        return "attempts_" + DAY.format(day);
+    }
+
+    /** Creates the partition of {@code day} (UTC) unless it exists; serialised across registrar instances. */
+    public void ensurePartition(Handle h, LocalDate day) {
+        h.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.attempts-partitions'))");
+        String from = day.atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+        String to = day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+        // Names and bounds come from a LocalDate, never from input.
+        h.execute("CREATE TABLE IF NOT EXISTS " + partitionName(day) + " PARTITION OF attempts FOR VALUES FROM ('"
+                + from + "') TO ('" + to + "')");
+    }
+
+    /** Inserts the attempts; ones already stored (a replayed record) are skipped. */
+    public void insertAll(Handle h, List<AttemptRecord> attempts) {
+        PreparedBatch batch = h.prepareBatch("INSERT INTO attempts (" + COLUMNS + ") VALUES (:id, :subscriptionId, "
+                + ":tenant, :eventId, :topic, :attempt, :url, :startedAt, :latencyMs, :outcome, :statusCode, :error, "
+                + ":retryAfterMs, :responseExcerpt) ON CONFLICT DO NOTHING");
+        for (AttemptRecord a : attempts) {
+            batch.bind("id", a.id())
+                    .bind("subscriptionId", a.subscriptionId())
+                    .bind("tenant", a.tenant())
+                    .bind("eventId", a.eventId())
+                    .bind("topic", a.topic())
+                    .bind("attempt", a.attempt())
+                    .bind("url", a.url())
+                    .bind("startedAt", JsonColumns.timestamp(a.startedAt()))
+                    .bind("latencyMs", a.latencyMs())
+                    .bind("outcome", a.outcome())
+                    .bind("statusCode", a.statusCode())
+                    .bind("error", a.error())
+                    .bind("retryAfterMs", a.retryAfterMs())
+                    .bind("responseExcerpt", a.responseExcerpt())
+                    .add();
+        }
+        if (!attempts.isEmpty()) {
+            batch.execute();
+        }
+    }
+
+    /** The days that have a partition, oldest first. */
+    public List<LocalDate> partitionDays(Handle h) {
+        return h.createQuery("""
+                        SELECT c.relname FROM pg_inherits i
+                        JOIN pg_class c ON c.oid = i.inhrelid
+                        JOIN pg_class p ON p.oid = i.inhparent
+                        JOIN pg_namespace n ON n.oid = p.relnamespace
+                        WHERE p.relname = 'attempts' AND n.nspname = current_schema()
+                        ORDER BY c.relname""")
+                .mapTo(String.class)
+                .list().stream()
+                .filter(name -> name.matches("attempts_\\d{8}"))
+                .map(name -> LocalDate.parse(name.substring("attempts_".length()), DAY))
+                .toList();
+    }
+
+    public void dropPartition(Handle h, LocalDate day) {
+        h.execute("DROP TABLE IF EXISTS " + partitionName(day));
+    }
+
+    /** A page of a subscription's attempts, newest first. */
+    public List<AttemptRecord> page(Handle h, String subscriptionId, String outcome, String eventId, Position after,
+                                    int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM attempts WHERE subscription_id = :sub");
+        if (outcome != null) {
+            sql.append(" AND outcome = :outcome");
+        }
+        if (eventId != null) {
+            sql.append(" AND event_id = :eventId");
+        }
+        if (after != null) {
+            sql.append(" AND (started_at, id) < (:afterAt, :afterId)");
+        }
+        sql.append(" ORDER BY started_at DESC, id DESC LIMIT :limit");
+        Query q = h.createQuery(sql.toString()).bind("sub", subscriptionId).bind("limit", limit);
+        if (outcome != null) {
+            q.bind("outcome", outcome);
+        }
+        if (eventId != null) {
+            q.bind("eventId", eventId);
+        }
+        if (after != null) {
+            q.bind("afterAt", JsonColumns.timestamp(after.startedAt())).bind("afterId", after.id());
+        }
+        return q.map(AttemptRepository::map).list();
+    }
+
+    public Health health(Handle h, String subscriptionId, Instant since) {
+        record Window(long attempts, long successes, Double p50, Double p99) {
+        }
+        Window window = h.createQuery("""
+                        SELECT count(*) AS attempts,
+                               count(*) FILTER (WHERE outcome = 'success') AS successes,
+                               percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+                               percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99
+                        FROM attempts WHERE subscription_id = :sub AND started_at >= :since""")
+                .bind("sub", subscriptionId)
+                .bind("since", JsonColumns.timestamp(since))
+                .map((rs, ctx) -> new Window(rs.getLong("attempts"), rs.getLong("successes"),
+                        rs.getObject("p50", Double.class), rs.getObject("p99", Double.class)))
+                .one();
+        Instant lastSuccess = h.createQuery("SELECT max(started_at) FROM attempts WHERE subscription_id = :sub "
+                        + "AND outcome = 'success'")
+                .bind("sub", subscriptionId)
+                .map((rs, ctx) -> JsonColumns.instant(rs, 1))
+                .one();
+        Optional<AttemptRecord> lastFailure = h.createQuery("SELECT " + COLUMNS + " FROM attempts "
+                        + "WHERE subscription_id = :sub AND outcome <> 'success' ORDER BY started_at DESC, id DESC LIMIT 1")
+                .bind("sub", subscriptionId)
+                .map(AttemptRepository::map)
+                .findFirst();
+        long consecutive = h.createQuery("SELECT count(*) FROM attempts WHERE subscription_id = :sub "
+                        + "AND outcome <> 'success' AND started_at > :after")
+                .bind("sub", subscriptionId)
+                .bind("after", JsonColumns.timestamp(lastSuccess != null ? lastSuccess : Instant.EPOCH))
+                .mapTo(Long.class)
+                .one();
+        return new Health(window.attempts(), window.successes(), window.p50(), window.p99(), consecutive, lastSuccess,
+                lastFailure.map(AttemptRecord::startedAt).orElse(null), lastFailure.orElse(null));
+    }
+
+    private static AttemptRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new AttemptRecord(1, rs.getString("id"), rs.getString("subscription_id"), rs.getString("tenant"),
+                rs.getString("event_id"), rs.getString("topic"), rs.getInt("attempt"), rs.getString("url"),
+                JsonColumns.instant(rs, "started_at"), rs.getLong("latency_ms"), rs.getString("outcome"),
+                rs.getObject("status_code", Integer.class), rs.getString("error"),
+                rs.getObject("retry_after_ms", Long.class), rs.getString("response_excerpt"));
+    }
+}
