@@ -1,5 +1,6 @@
 package io.hookline.registrar;
 
+import io.hookline.common.event.AttemptRecord;
 import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.http.HttpServer;
 import io.hookline.common.http.ReadinessCheck;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.common.json.Json;
 import io.hookline.registrar.TestRegistrar.Response;
-import io.hookline.registrar.attempts.AttemptRecord;
+import io.hookline.common.event.AttemptRecord;
 import io.hookline.testkit.TestDatabase;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WithKafka;

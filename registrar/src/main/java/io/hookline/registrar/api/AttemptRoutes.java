@@ -8,7 +8,7 @@ import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
 import io.hookline.common.subscription.SubscriptionRecord;
-import io.hookline.registrar.attempts.AttemptRecord;
+import io.hookline.common.event.AttemptRecord;
 import io.hookline.registrar.store.AttemptRepository;
 import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionRepository;

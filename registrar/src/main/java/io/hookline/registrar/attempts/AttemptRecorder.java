@@ -1,5 +1,6 @@
 package io.hookline.registrar.attempts;
 
+import io.hookline.common.event.AttemptRecord;
 import io.hookline.common.json.Json;
 import io.hookline.registrar.store.AttemptRepository;
 import io.hookline.registrar.store.RegistrarDatabase;

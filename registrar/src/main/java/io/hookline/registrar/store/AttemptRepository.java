@@ -1,6 +1,6 @@
 package io.hookline.registrar.store;
 
-import io.hookline.registrar.attempts.AttemptRecord;
+import io.hookline.common.event.AttemptRecord;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
