@@ -14,6 +14,7 @@ import io.hookline.replayer.ReplayerService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -62,7 +63,11 @@ public final class Standalone implements AutoCloseable {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("HOOKLINE_BROKER_PORT", config.brokerPort());
         ports.put("HOOKLINE_BROKER_CONTROLLER_PORT", config.controllerPort());
-        ports.put("HOOKLINE_DB_PORT", config.dbPort());
+        // After a kill -9 the orphaned PostgreSQL of this data directory still holds its port; the embedded
+        // server stops it on start, so the port only counts as taken when no server of ours may own it.
+        if (!Files.exists(config.dataDir().resolve("postgres").resolve("postmaster.pid"))) {
+            ports.put("HOOKLINE_DB_PORT", config.dbPort());
+        }
         ports.put("HOOKLINE_REGISTRAR_PORT", config.registrarPort());
         ports.put("HOOKLINE_GATEWAY_PORT", config.gatewayPort());
         ports.put("HOOKLINE_DISPATCHER_PORT", config.dispatcherPort());
