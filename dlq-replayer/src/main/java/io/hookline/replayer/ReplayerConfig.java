@@ -19,9 +19,9 @@ public record ReplayerConfig(String httpHost, int httpPort, KafkaSettings kafka,
             ConfigDef.matching("jdbc:postgresql://.+", "a jdbc:postgresql:// URL"),
             "jdbc:postgresql://127.0.0.1:5432/hookline", "PostgreSQL holding the dead-letter index.");
     private static final ConfigDef.Key<String> DB_USER =
-            DEFINITION.define("DB_USER", ConfigDef.string(), "postgres", "Database user.");
+            DEFINITION.define("DB_USER", ConfigDef.nonEmpty(), "hookline", "PostgreSQL user.");
     private static final ConfigDef.Key<String> DB_PASSWORD =
-            DEFINITION.define("DB_PASSWORD", ConfigDef.string(), "", "Database password.");
+            DEFINITION.define("DB_PASSWORD", ConfigDef.string(), "hookline", "PostgreSQL password.");
     private static final ConfigDef.Key<String> ADMIN_KEY =
             DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(), "The operator's admin API key.");
 
