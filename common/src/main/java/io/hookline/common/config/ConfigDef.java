@@ -3,10 +3,12 @@ package io.hookline.common.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +71,9 @@ public final class ConfigDef {
             }
             values.put(key.name(), value);
         }
-        return new Config(Collections.unmodifiableMap(values), env);
+        Set<String> declared = new HashSet<>();
+        keys.values().forEach(k -> declared.add(k.variable()));
+        return new Config(Collections.unmodifiableMap(values), env, declared);
     }
 
     /** One line per setting: variable, default and documentation. */

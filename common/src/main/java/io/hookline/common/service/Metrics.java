@@ -14,9 +14,10 @@ public final class Metrics {
     private Metrics() {
     }
 
+    /** {@code service} is tagged without a {@code hookline-} prefix, so every service's tag looks the same. */
     public static PrometheusMeterRegistry newRegistry(String service) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", service);
+        registry.config().commonTags("service", service.startsWith("hookline-") ? service.substring(9) : service);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -52,6 +52,16 @@ class ConfigDefTest {
                 .containsEntry("bootstrap.servers", "broker-1:9093,broker-2:9093")
                 .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "PLAIN");
+        assertThat(settings.clientProperties()).doesNotContainKey("bootstrap.servers");
+    }
+
+    @Test
+    void declaredSettingsUnderTheKafkaPrefixAreNotPassedToClients() {
+        ConfigDef withTimeout = new ConfigDef();
+        withTimeout.define("KAFKA_TIMEOUT", ConfigDef.duration(), "15s", "Hookline's own Kafka timeout.");
+        KafkaSettings.Keys keys = KafkaSettings.define(withTimeout);
+        Config config = withTimeout.parse(Map.of("HOOKLINE_KAFKA_TIMEOUT", "5s", "HOOKLINE_KAFKA_LINGER_MS", "5"));
+        assertThat(KafkaSettings.from(config, keys).clientProperties()).containsOnlyKeys("linger.ms");
     }
 
     @Test
