@@ -38,15 +38,25 @@ public final class WebhookSigner {
         return sign(messageId, timestampSeconds, body, List.of(secret));
     }
 
+    // Mac.getInstance walks the security providers on every call, which showed up in delivery profiles; one Mac per
+    // thread is re-keyed instead (init resets it, so no state leaks between messages).
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance(ALGORITHM);
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java 17 runtime ships HmacSHA256; reaching this means a broken JRE.
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+
     static byte[] hmac(WebhookSecret secret, String messageId, long timestampSeconds, byte[] body) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
+            Mac mac = MACS.get();
             mac.init(new SecretKeySpec(secret.key(), ALGORITHM));
             mac.update((messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
             return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            // Every Java 17 runtime ships HmacSHA256; reaching this means a broken JRE.
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 refused a " + secret.key().length + "-byte key", e);
         }
     }
 }

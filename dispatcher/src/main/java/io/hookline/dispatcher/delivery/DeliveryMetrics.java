@@ -1,0 +1,62 @@
+package io.hookline.dispatcher.delivery;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the delivery stage counts: attempts by outcome and status class, their latency, requests in flight, tasks
+ * queued behind limits, rate-limit waits and tasks skipped because their subscription went away. Per-partition
+ * lag comes from the consumer's own metrics (bound in {@link DeliveryStage}).
+ */
+final class DeliveryMetrics {
+    private final MeterRegistry registry;
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger queued = new AtomicInteger();
+    private final Counter rateLimitedWaits;
+    private final Counter undecodable;
+    private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
+    private final Map<AttemptOutcome.Kind, Timer> latency = new ConcurrentHashMap<>();
+
+    DeliveryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("hookline.delivery.in.flight", inFlight, AtomicInteger::get)
+                .description("Webhook requests in flight").register(registry);
+        Gauge.builder("hookline.delivery.queued", queued, AtomicInteger::get)
+                .description("Tasks waiting for their subscription's in-flight or rate limit").register(registry);
+        rateLimitedWaits = Counter.builder("hookline.delivery.rate.limited")
+                .description("Times a subscription waited for its rate limit").register(registry);
+        undecodable = Counter.builder("hookline.delivery.undecodable")
+                .description("Records on the deliveries topic that are not delivery tasks").register(registry);
+    }
+
+    void attempt(AttemptOutcome outcome, HttpExchange exchange) {
+        String statusClass = exchange.status() == 0 ? "none" : exchange.status() / 100 + "xx";
+        // Meters are looked up once per (outcome, status class), not built per attempt.
+        deliveries.computeIfAbsent(outcome.kind().label() + '/' + statusClass, key -> Counter.builder("hookline.deliveries")
+                .description("Delivery attempts by outcome").tag("outcome", outcome.kind().label())
+                .tag("status_class", statusClass).register(registry)).increment();
+        latency.computeIfAbsent(outcome.kind(), kind -> Timer.builder("hookline.delivery.latency")
+                .description("Time from send to complete response or failure").tag("outcome", kind.label())
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry)).record(exchange.latency());
+    }
+
+    void skipped(String reason) {
+        Counter.builder("hookline.delivery.skipped").description("Tasks not sent because of their subscription")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    void rateLimited() {
+        rateLimitedWaits.increment();
+    }
+
+    void undecodable() {
+        undecodable.increment();
+    }
+}

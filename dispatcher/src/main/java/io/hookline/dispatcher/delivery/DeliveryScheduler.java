@@ -1,0 +1,254 @@
+package io.hookline.dispatcher.delivery;
+
+import io.hookline.common.event.AttemptRecord;
+import io.hookline.common.event.DeliveryTask;
+import io.hookline.common.event.EventIds;
+import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.dispatcher.SubscriptionIndex;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when each task's request goes out: per subscription (one {@link SubscriptionLane} each) at most
+ * {@code maxInFlight} requests, no faster than its token bucket, and for ordered subscriptions one request at a
+ * time per events partition. A subscription held back by a limit waits on a timer, never a sleeping or spinning
+ * thread, so it never delays another subscription; a slow endpoint only occupies its own in-flight slots.
+ *
+ * <p>All lane state lives on one thread; HTTP completions hop back onto it. The subscription (URL, secrets,
+ * limits, status) is read from the index when a request starts, so changes apply to tasks already queued.
+ */
+public final class DeliveryScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryScheduler.class);
+
+    private final SubscriptionIndex index;
+    private final WebhookRequestFactory requests;
+    private final WebhookHttpClient client;
+    private final AttemptLog attempts;
+    private final DeliveryMetrics metrics;
+    private final int defaultMaxInFlight;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
+    private final Map<String, SubscriptionLane> lanes = new HashMap<>(); // loop thread only
+    private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    DeliveryScheduler(SubscriptionIndex index, WebhookRequestFactory requests, WebhookHttpClient client,
+                      AttemptLog attempts, DeliveryMetrics metrics, int defaultMaxInFlight, Clock clock) {
+        this.index = index;
+        this.requests = requests;
+        this.client = client;
+        this.attempts = attempts;
+        this.metrics = metrics;
+        this.defaultMaxInFlight = defaultMaxInFlight;
+        this.clock = clock;
+        this.loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "delivery-scheduler");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Queues tasks (one poll's worth at a time); each is {@linkplain QueuedTask#finish() finished} once final, or
+     * dropped if its partition was revoked before it started.
+     */
+    void submit(List<QueuedTask> tasks) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        metrics.queued.addAndGet(tasks.size());
+        post(() -> {
+            Set<SubscriptionLane> touched = new LinkedHashSet<>();
+            for (QueuedTask task : tasks) {
+                SubscriptionLane lane = lanes.computeIfAbsent(task.task.subscriptionId(), SubscriptionLane::new);
+                lane.add(task);
+                touched.add(lane);
+            }
+            touched.forEach(this::pump);
+        });
+    }
+
+    /**
+     * Runs {@code action} on the scheduler's thread. Actions posted while the thread is busy are drained in one go
+     * instead of one executor hand-off (and wake-up) each: under load, completions arrive in bursts.
+     */
+    private void post(Runnable action) {
+        inbox.add(action);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drainInbox);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false); // shutting down
+            }
+        }
+    }
+
+    private void drainInbox() {
+        drainScheduled.set(false);
+        Runnable action;
+        while ((action = inbox.poll()) != null) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.error("delivery scheduler action failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private void pump(SubscriptionLane lane) {
+        while (lane.hasQueued()) {
+            Optional<SubscriptionRecord> found = index.get(lane.subscriptionId);
+            if (found.isEmpty() || !found.get().isActive()) {
+                skipQueued(lane, found.isEmpty() ? "deleted" : "disabled");
+                break;
+            }
+            SubscriptionRecord subscription = found.get();
+            int maxInFlight = subscription.maxInFlight() != null && subscription.maxInFlight() > 0
+                    ? subscription.maxInFlight() : defaultMaxInFlight;
+            if (lane.inFlight >= maxInFlight) {
+                return; // a completion pumps again
+            }
+            boolean ordered = "ordered".equals(subscription.ordering());
+            QueuedTask next = lane.peekNext(ordered);
+            if (next == null) {
+                return; // ordered: every queued partition has its head in flight
+            }
+            if (next.partition.revoked) {
+                lane.remove(next); // the partition's new owner reads it again from the committed watermark
+                metrics.queued.decrementAndGet();
+                continue;
+            }
+            if (!takeToken(lane, subscription)) {
+                return;
+            }
+            lane.remove(next);
+            metrics.queued.decrementAndGet();
+            start(lane, subscription, next, ordered);
+        }
+        forgetIfIdle(lane);
+    }
+
+    /** True if the subscription may send now; otherwise a wake-up is scheduled for when it may. */
+    private boolean takeToken(SubscriptionLane lane, SubscriptionRecord subscription) {
+        Double rate = subscription.rateLimitPerSecond();
+        if (rate == null || rate <= 0 || rate.isNaN()) {
+            lane.bucket = null;
+            return true;
+        }
+        long now = System.nanoTime();
+        if (lane.bucket == null) {
+            lane.bucket = new TokenBucket(rate, now);
+        } else if (lane.bucket.rate() != rate) {
+            lane.bucket.setRate(rate);
+        }
+        long waitNanos = lane.bucket.tryTake(now);
+        if (waitNanos == 0) {
+            return true;
+        }
+        if (!lane.wakeScheduled) {
+            lane.wakeScheduled = true;
+            metrics.rateLimited();
+            try {
+                loop.schedule(() -> {
+                    lane.wakeScheduled = false;
+                    pump(lane);
+                }, waitNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // shutting down: the queued tasks are redelivered from the committed watermark
+            }
+        }
+        return false;
+    }
+
+    private void start(SubscriptionLane lane, SubscriptionRecord subscription, QueuedTask queued, boolean ordered) {
+        lane.started(queued, ordered);
+        queued.markStarted();
+        metrics.inFlight.incrementAndGet();
+        Instant startedAt = clock.instant();
+        WebhookRequest request;
+        try {
+            request = requests.build(queued.task, subscription, startedAt);
+        } catch (IllegalArgumentException e) {
+            HttpExchange invalid = HttpExchange.failed(HttpExchange.Failure.INVALID_REQUEST, e.getMessage(),
+                    Duration.ZERO);
+            post(() -> completed(lane, subscription, queued, invalid, startedAt));
+            return;
+        }
+        client.send(request).whenComplete((exchange, error) -> {
+            HttpExchange result = exchange != null ? exchange : HttpExchange.failed(HttpExchange.Failure.IO,
+                    String.valueOf(error), Duration.between(startedAt, clock.instant()));
+            post(() -> completed(lane, subscription, queued, result, startedAt));
+        });
+    }
+
+    private void completed(SubscriptionLane lane, SubscriptionRecord subscription, QueuedTask queued,
+                           HttpExchange exchange, Instant startedAt) {
+        lane.finished(queued);
+        metrics.inFlight.decrementAndGet();
+        AttemptOutcome outcome = OutcomeClassifier.classify(exchange, clock.instant());
+        metrics.attempt(outcome, exchange);
+        DeliveryTask task = queued.task;
+        if (outcome.isSuccess()) {
+            LOG.debug("delivered event {} to subscription {} (attempt {}): {} in {} ms", task.event().id(),
+                    task.subscriptionId(), task.attempt(), outcome.reason(), exchange.latency().toMillis());
+        } else {
+            // Retries and dead letters are the retry stage's job; this is where it will take over (outcome.kind()).
+            LOG.info("delivery of event {} to subscription {} failed (attempt {}, {}): {}", task.event().id(),
+                    task.subscriptionId(), task.attempt(), outcome.kind().label(), outcome.reason());
+        }
+        AttemptRecord record = new AttemptRecord(AttemptRecord.CURRENT_VERSION, EventIds.newId("att_"),
+                task.subscriptionId(), task.event().tenant(), task.event().id(), task.event().topic(),
+                task.attempt(), subscription.url(), startedAt, exchange.latency().toMillis(), outcome.kind().label(),
+                exchange.status() == 0 ? null : exchange.status(), outcome.isSuccess() ? null : outcome.reason(),
+                outcome.retryAfter() == null ? null : outcome.retryAfter().toMillis(), exchange.responseExcerpt());
+        attempts.record(record).whenComplete((ok, error) -> queued.finish());
+        pump(lane);
+    }
+
+    private void skipQueued(SubscriptionLane lane, String reason) {
+        QueuedTask queued;
+        while ((queued = lane.poll()) != null) {
+            metrics.queued.decrementAndGet();
+            if (queued.partition.revoked) {
+                continue;
+            }
+            LOG.info("skipping event {} for subscription {}: subscription {}", queued.task.event().id(),
+                    queued.task.subscriptionId(), reason);
+            metrics.skipped(reason);
+            queued.finish();
+        }
+    }
+
+    private void forgetIfIdle(SubscriptionLane lane) {
+        if (lane.isIdle(System.nanoTime())) {
+            lanes.remove(lane.subscriptionId);
+            requests.forget(lane.subscriptionId);
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.hookline.dispatcher.delivery;
+
+import io.hookline.common.event.DeliveryTask;
+import java.util.function.Consumer;
+
+/** A delivery task read at {@code offset} of a partition, waiting for or in its attempt. */
+final class QueuedTask {
+    final DeliveryTask task;
+    final PartitionState partition;
+    final long offset;
+    private final Consumer<QueuedTask> onFinal;
+    private boolean started;
+
+    QueuedTask(DeliveryTask task, PartitionState partition, long offset, Consumer<QueuedTask> onFinal) {
+        this.task = task;
+        this.partition = partition;
+        this.offset = offset;
+        this.onFinal = onFinal;
+    }
+
+    /** "Ordered" subscriptions get one request at a time per events partition, which is what this names. */
+    String orderingKey() {
+        return task.event().topic() + '#' + task.sourcePartition();
+    }
+
+    void markStarted() {
+        started = true;
+        partition.started.incrementAndGet();
+    }
+
+    /** The task reached its final state for this hop: its offset may be committed. */
+    void finish() {
+        onFinal.accept(this);
+        if (started) {
+            partition.started.decrementAndGet(); // after onFinal: a hand-over waiting on zero sees the completion
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.hookline.dispatcher.fanout;
+
+import io.hookline.common.kafka.TopicNames;
+import io.hookline.dispatcher.DispatcherConfig;
+import io.hookline.dispatcher.SubscriptionIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fan-out stage: a Kafka Streams application ({@code exactly_once_v2}) reading every events topic by pattern
+ * and writing one delivery task per event × matching subscription to {@code hookline.deliveries}. Reading the
+ * event, writing its tasks, updating the idempotency store and committing the offset are one transaction, so a
+ * crash at any point neither loses nor duplicates a task (for consumers reading {@code read_committed}).
+ *
+ * <p>It must be started only once the {@link SubscriptionIndex} is loaded; {@code DispatcherService} waits for
+ * that, so no event is ever fanned out against a half-loaded index.
+ */
+public final class FanOutStage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutStage.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private FanOutStage(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    public static FanOutStage start(DispatcherConfig config, SubscriptionIndex index, MeterRegistry registry) {
+        TopicNames names = config.kafka().topicNames();
+        Topology topology = topology(names, index, new FanOutMetrics(registry), config.fanOut().dedupeWindow());
+        KafkaStreams streams = new KafkaStreams(topology, properties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            // A thread died on something unexpected (e.g. a broker outage outlasting the client's retries):
+            // a fresh thread resumes from the last committed transaction, which is exactly-once safe.
+            LOG.error("fan-out stream thread failed, replacing it: {}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((next, previous) -> LOG.info("fan-out stage {} -> {}", previous, next));
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        streams.start();
+        LOG.info("fan-out stage started: {} -> {} (application id {})", names.eventsPattern(), names.deliveries(),
+                names.fanOutApplicationId());
+        return new FanOutStage(streams, metrics);
+    }
+
+    static Topology topology(TopicNames names, SubscriptionIndex index, FanOutMetrics metrics, Duration dedupeWindow) {
+        StreamsBuilder builder = new StreamsBuilder();
+        // Window size = retention: an id stays findable for the whole window, then its segment is dropped whole.
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(FanOutProcessor.DEDUPE_STORE, dedupeWindow, dedupeWindow, false),
+                Serdes.String(), Serdes.Long()));
+        builder.stream(names.eventsPattern(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
+                .process(() -> new FanOutProcessor(index, metrics, dedupeWindow), Named.as("fan-out"),
+                        FanOutProcessor.DEDUPE_STORE)
+                .to(names.deliveries(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("deliveries"));
+        return builder.build();
+    }
+
+    static Properties properties(DispatcherConfig config) {
+        Properties props = new Properties();
+        Map<String, Object> client = config.kafka().clientConfig();
+        props.putAll(client);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().topicNames().fanOutApplicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.fanOut().commitInterval().toMillis());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.fanOut().threads());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("fanout").toString());
+        // The pattern subscription only sees a new events topic when the consumer refreshes its metadata.
+        props.put(CommonClientConfigs.METADATA_MAX_AGE_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, config.fanOut().metadataMaxAge().toMillis()));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, config.clientId("fanout"));
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Running or rebalancing: the stage is alive and will process. */
+    public boolean isHealthy() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    @Override
+    public void close() {
+        // A clean close commits the open transaction, so a restart resumes without reprocessing.
+        if (!streams.close(Duration.ofSeconds(30))) {
+            LOG.warn("fan-out stage did not stop within 30s");
+        }
+        streamsMetrics.close();
+        LOG.info("fan-out stage stopped");
+    }
+}

@@ -1,0 +1,55 @@
+package io.hookline.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A dispatcher in its own JVM, started from the shaded service jar exactly as operators run it, so a test can
+ * crash it for real: {@link #kill()} is SIGKILL (no shutdown hook, no commit, no leave-group).
+ */
+final class ChildDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChildDispatcher.class);
+
+    private final Process process;
+
+    private ChildDispatcher(Process process) {
+        this.process = process;
+    }
+
+    static ChildDispatcher start(Map<String, String> env, String name) throws IOException {
+        Path jar = Path.of("target", "hookline-dispatcher.jar");
+        assertThat(jar).as("the shaded service jar (built by the package phase before integration tests)").exists();
+        File log = Path.of("target", name + ".log").toFile();
+        Files.deleteIfExists(log.toPath());
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-cp", jar.toString(), DispatcherMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(log);
+        builder.environment().putAll(env);
+        LOG.info("starting dispatcher child {}, output in {}", name, log);
+        return new ChildDispatcher(builder.start());
+    }
+
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.hookline.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hookline.common.config.ConfigException;
+import io.hookline.common.security.SecretCipher;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DispatcherConfigTest {
+    private static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("HOOKLINE_SECRET_KEY", SecretCipher.generateKey());
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void defaultsSuitAStandaloneDispatcher() {
+        DispatcherConfig config = DispatcherConfig.from(env());
+        assertThat(config.httpPort()).isEqualTo(8082);
+        assertThat(config.stages()).containsExactlyInAnyOrder(DispatcherConfig.Stage.FANOUT,
+                DispatcherConfig.Stage.DELIVERY);
+        assertThat(config.kafka().topicPrefix()).isEqualTo("hookline");
+        assertThat(config.fanOut().dedupeWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.delivery().defaultMaxInFlight()).isEqualTo(10);
+    }
+
+    @Test
+    void readsTheStagesAndTheKafkaPassThrough() {
+        DispatcherConfig config = DispatcherConfig.from(env("HOOKLINE_DISPATCHER_STAGES", "delivery",
+                "HOOKLINE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "HOOKLINE_FANOUT_METADATA_MAX_AGE", "500ms"));
+        assertThat(config.stages()).isEqualTo(Set.of(DispatcherConfig.Stage.DELIVERY));
+        assertThat(config.kafka().clientConfig()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.fanOut().metadataMaxAge()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void aBadValueNamesItsVariableInOneLine() {
+        Map<String, String> noKey = env();
+        noKey.remove("HOOKLINE_SECRET_KEY");
+        assertThatThrownBy(() -> DispatcherConfig.from(noKey)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HOOKLINE_SECRET_KEY: is required");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_SECRET_KEY", "short")))
+                .hasMessageStartingWith("HOOKLINE_SECRET_KEY: must be the base64 of 32 random bytes");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_ALLOWED_NETWORKS", "10.0.0.0/99")))
+                .hasMessageStartingWith("HOOKLINE_ALLOWED_NETWORKS: ");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_DISPATCHER_STAGES", "fanout,deliver")))
+                .hasMessageStartingWith("HOOKLINE_DISPATCHER_STAGES: must be fanout, delivery");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_FANOUT_COMMIT_INTERVAL", "0ms")))
+                .hasMessageStartingWith("HOOKLINE_FANOUT_COMMIT_INTERVAL: must be a positive duration");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_HTTP_PORT", "70000")))
+                .hasMessageStartingWith("HOOKLINE_HTTP_PORT: ").hasMessageNotContaining("\n");
+    }
+}
