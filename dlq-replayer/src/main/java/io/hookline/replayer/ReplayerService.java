@@ -1,74 +1,158 @@
 package io.hookline.replayer;
 
-import io.hookline.common.config.ConfigException;
+import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.http.HttpServer;
 import io.hookline.common.http.ReadinessCheck;
 import io.hookline.common.http.Router;
+import io.hookline.common.json.Json;
+import io.hookline.common.kafka.CompactedTopicView;
 import io.hookline.common.kafka.KafkaReachability;
+import io.hookline.common.kafka.TopicNames;
+import io.hookline.common.kafka.TopicProvisioner;
+import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.service.Metrics;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
+import io.hookline.common.subscription.ApiKeyRecord;
+import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.replayer.api.DeadLetterRoutes;
+import io.hookline.replayer.api.ReplayRoutes;
+import io.hookline.replayer.index.DeadLetterIndexer;
+import io.hookline.replayer.replay.DeliveryTaskWriter;
+import io.hookline.replayer.replay.ReplayRunner;
+import io.hookline.replayer.replay.SentLetterFinder;
+import io.hookline.replayer.store.DeadLetterRepository;
+import io.hookline.replayer.store.ReplayJobRepository;
+import io.hookline.replayer.store.ReplayerDatabase;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The dlq-replayer process. This first version only joins the deployment with its operational endpoints
- * ({@code /healthz}, {@code /readyz} checking Kafka and PostgreSQL, {@code /metrics}); the dead-letter index and
- * replay API are built in their own issue.
+ * The dlq-replayer (DESIGN.md section 6): indexes {@code hookline.dlq} into PostgreSQL and serves the dead-letter
+ * API (list, inspect, discard, replay one) and replay jobs, which write fresh delivery tasks to
+ * {@code hookline.deliveries} at a controlled rate and resume after a restart. {@link #start} checks Kafka and
+ * the database first (one-line errors naming the variable), migrates its schema, ensures the system topics,
+ * loads the API-key and subscription views, starts the indexer and resumes running jobs, then serves HTTP.
  */
 public final class ReplayerService implements AutoCloseable {
-    private final Admin admin;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayerService.class);
+
+    private final Deque<AutoCloseable> resources;
     private final HttpServer http;
 
-    private ReplayerService(Admin admin, HttpServer http) {
-        this.admin = admin;
+    private ReplayerService(Deque<AutoCloseable> resources, HttpServer http) {
+        this.resources = resources;
         this.http = http;
     }
 
     public static ReplayerService start(ReplayerConfig config) {
-        Admin admin = Admin.create(config.kafka().clientConfig());
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            KafkaReachability.require(admin, config.kafka().bootstrapServers(), Duration.ofSeconds(15));
-            requireDatabase(config);
-            ReadinessCheck database = ReadinessCheck.of("database", () -> {
-                try (Connection c = connect(config)) {
-                    return c.isValid(2);
-                } catch (SQLException e) {
-                    return false;
-                }
-            });
+            KafkaSettings kafka = config.kafka();
+            TopicNames names = kafka.topicNames();
+            Duration kafkaTimeout = config.kafkaTimeout();
+            PrometheusMeterRegistry meters = Metrics.newRegistry("dlq-replayer");
+
+            Admin admin = Admin.create(kafka.clientConfig(Map.of(
+                    AdminClientConfig.CLIENT_ID_CONFIG, "hookline-dlq-replayer-admin",
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) kafkaTimeout.toMillis(),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(kafkaTimeout.toMillis(), 30_000))));
+            opened.push(() -> admin.close(Duration.ofSeconds(5)));
+            KafkaReachability.require(admin, kafka.bootstrapServers(), kafkaTimeout);
+
+            ReplayerDatabase database = ReplayerDatabase.open(new ReplayerDatabase.DatabaseSettings(config.dbUrl(),
+                    config.dbUser(), config.dbPassword(), config.dbSchema(), config.dbPoolSize(),
+                    config.dbConnectTimeout()), meters);
+            opened.push(database);
+
+            new TopicProvisioner(admin, names).ensureSystemTopics(TopicProvisioner.DEFAULT_DELIVERY_PARTITIONS,
+                    kafkaTimeout);
+
+            ApiKeyDirectory directory = new ApiKeyDirectory(config.adminKey());
+            CompactedTopicView<ApiKeyRecord> keyView = new CompactedTopicView<>(names.apiKeys(),
+                    kafka.clientConfig(Map.of("client.id", "hookline-dlq-replayer-api-keys")),
+                    bytes -> Json.read(bytes, ApiKeyRecord.class));
+            keyView.addListener(directory).start();
+            opened.push(keyView);
+            CompactedTopicView<SubscriptionRecord> subscriptionView = new CompactedTopicView<>(names.subscriptions(),
+                    kafka.clientConfig(Map.of("client.id", "hookline-dlq-replayer-subscriptions")),
+                    bytes -> Json.read(bytes, SubscriptionRecord.class));
+            subscriptionView.start();
+            opened.push(subscriptionView);
+            if (!keyView.awaitReady(kafkaTimeout) || !subscriptionView.awaitReady(kafkaTimeout)) {
+                LOG.warn("API key or subscription view not loaded within {}; requests may be refused until they are",
+                        kafkaTimeout);
+            }
+
+            DeadLetterRepository letters = new DeadLetterRepository();
+            ReplayJobRepository jobs = new ReplayJobRepository();
+            LetterGauges gauges = new LetterGauges(database, letters, jobs, meters).start();
+            opened.push(gauges);
+
+            DeadLetterIndexer indexer = new DeadLetterIndexer(database, letters, kafka.clientConfig(), names.dlq(),
+                    names.prefix() + "-dlq-replayer").start();
+            opened.push(indexer);
+
+            DeliveryTaskWriter writer = new DeliveryTaskWriter(kafka.clientConfig(), names.deliveries(), kafkaTimeout);
+            opened.push(writer);
+            ReplayRunner runner = new ReplayRunner(database, letters, jobs, writer,
+                    new SentLetterFinder(kafka.clientConfig(), names.deliveries(), kafkaTimeout),
+                    subscriptionView::get, config.dbSchema(), meters);
+            runner.start();
+            opened.push(runner);
+
+            Router router = new Router();
+            new DeadLetterRoutes(directory, database, letters).register(router);
+            new ReplayRoutes(directory, database, letters, jobs, runner, subscriptionView::get,
+                    config.defaultReplayRate(), config.maxReplayRate(), kafkaTimeout.plusSeconds(5)).register(router);
+
             HttpServer http = HttpServer.start(
                     HttpServer.Settings.defaults("dlq-replayer", config.httpPort()).withHost(config.httpHost()),
-                    new Router(), List.of(database), Metrics.newRegistry("dlq-replayer"));
-            return new ReplayerService(admin, http);
-        } catch (RuntimeException e) {
-            admin.close(Duration.ofSeconds(1));
+                    router,
+                    List.of(ReadinessCheck.of("database", database::isReachable),
+                            ReadinessCheck.of("api-keys", keyView::isReady),
+                            ReadinessCheck.of("subscriptions", subscriptionView::isReady),
+                            ReadinessCheck.of("dlq-indexer", indexer::isAlive)),
+                    meters);
+            opened.push(http);
+            LOG.info("dlq-replayer ready on port {} (topic prefix {}, schema {})", http.port(), names.prefix(),
+                    config.dbSchema());
+            return new ReplayerService(opened, http);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeAll(opened);
+            throw new IllegalStateException("interrupted while starting the dlq-replayer", e);
+        } catch (RuntimeException | Error e) {
+            closeAll(opened);
             throw e;
         }
-    }
-
-    private static void requireDatabase(ReplayerConfig config) {
-        try (Connection c = connect(config)) {
-            c.isValid(5);
-        } catch (SQLException e) {
-            throw new ConfigException("HOOKLINE_DB_URL", "cannot connect to " + config.dbUrl() + ": " + e.getMessage());
-        }
-    }
-
-    private static Connection connect(ReplayerConfig config) throws SQLException {
-        DriverManager.setLoginTimeout(5);
-        return DriverManager.getConnection(config.dbUrl(), config.dbUser(), config.dbPassword());
     }
 
     public int httpPort() {
         return http.port();
     }
 
+    /** Stops HTTP, then the replay workers (a letter being written finishes), the indexer, views, pool, admin. */
     @Override
     public void close() {
-        http.close();
-        admin.close(Duration.ofSeconds(5));
+        closeAll(resources);
+        LOG.info("dlq-replayer stopped");
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}: {}", resource, e.toString());
+            }
+        }
     }
 }

@@ -49,9 +49,10 @@ class ReplayerServiceIT {
     void anUnreachableDatabaseStopsStartUpWithOneLineNamingTheVariable(TestKafka kafka, TestDatabase db) {
         Map<String, String> env = env(kafka, db);
         env.put("HOOKLINE_DB_URL", "jdbc:postgresql://127.0.0.1:1/hookline");
+        env.put("HOOKLINE_DB_CONNECT_TIMEOUT", "1s");
         assertThatThrownBy(() -> ReplayerService.start(ReplayerConfig.from(env)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("HOOKLINE_DB_URL: cannot connect to jdbc:postgresql://127.0.0.1:1/hookline")
+                .hasMessageStartingWith("HOOKLINE_DB_URL: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/hookline")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 }
