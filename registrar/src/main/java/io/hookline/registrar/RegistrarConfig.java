@@ -30,6 +30,8 @@ import java.util.function.Function;
  * @param kafkaTimeout         bound on start-up checks and topic administration
  * @param deliveryPartitions   partitions of {@code hookline.deliveries} when this service creates it
  * @param attemptsRetention    how long delivery history is kept ({@code HOOKLINE_ATTEMPTS_RETENTION}, whole days)
+ * @param disableAfter         a subscription failing continuously (no success) for longer is disabled
+ *                             ({@code HOOKLINE_DISABLE_AFTER}, default 3d)
  */
 public record RegistrarConfig(
         String httpHost,
@@ -44,7 +46,8 @@ public record RegistrarConfig(
         Duration outboxPollInterval,
         Duration kafkaTimeout,
         int deliveryPartitions,
-        Duration attemptsRetention) {
+        Duration attemptsRetention,
+        Duration disableAfter) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -101,6 +104,10 @@ public record RegistrarConfig(
     private static final ConfigDef.Key<Duration> ATTEMPTS_RETENTION = DEF.define("ATTEMPTS_RETENTION",
             days(), "7d", "How long delivery history (hookline.attempts) is kept in PostgreSQL, in days.");
 
+    private static final ConfigDef.Key<Duration> DISABLE_AFTER = DEF.define("DISABLE_AFTER", positiveDuration(), "3d",
+            "A subscription whose deliveries fail continuously (no success) for longer is disabled (reason "
+                    + "'failing') and subscription.disabled is published on topic hookline.ops.");
+
     public static RegistrarConfig from(Map<String, String> env) {
         Config config = DEF.parse(env);
         List<String> networks = config.get(ALLOWED_NETWORKS);
@@ -124,7 +131,8 @@ public record RegistrarConfig(
                 config.get(OUTBOX_POLL_INTERVAL),
                 config.get(KAFKA_TIMEOUT),
                 config.get(DELIVERY_PARTITIONS),
-                config.get(ATTEMPTS_RETENTION));
+                config.get(ATTEMPTS_RETENTION),
+                config.get(DISABLE_AFTER));
     }
 
     /** The reference of every setting, one per line (for {@code --help} output and docs). */

@@ -23,12 +23,15 @@ import io.hookline.registrar.api.TestEventPublisher;
 import io.hookline.registrar.api.OpenApiRoute;
 import io.hookline.registrar.api.RouteTable;
 import io.hookline.registrar.api.TopicRoutes;
+import io.hookline.registrar.health.EndpointHealth;
+import io.hookline.registrar.health.OperationalEvents;
 import io.hookline.registrar.outbox.OutboxRelay;
 import io.hookline.registrar.outbox.StateRepublisher;
 import io.hookline.registrar.store.ApiKeyRepository;
 import io.hookline.registrar.store.OutboxRepository;
 import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionRepository;
+import io.hookline.registrar.store.SubscriptionStatusWriter;
 import io.hookline.registrar.store.TopicRepository;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -99,12 +102,18 @@ public final class RegistrarService implements AutoCloseable {
             OutboxRelay relay = new OutboxRelay(database, outbox, producer, names, config.outboxPollInterval(),
                     kafkaTimeout.plusSeconds(5), meters);
             database.onCommit(relay::wake);
+            OperationalEvents.ensureTopic(database, topics, outbox, provisioner, admin, names, kafkaTimeout);
+            relay.publishPendingNow(); // what start-up wrote is on Kafka before the service answers
             relay.start();
             opened.push(relay);
 
             AttemptRepository attemptRepository = new AttemptRepository();
+            EndpointHealth health = new EndpointHealth(subscriptions, attemptRepository,
+                    new SubscriptionStatusWriter(subscriptions, outbox), new OperationalEvents(outbox),
+                    config.disableAfter(), meters);
             AttemptRecorder recorder = new AttemptRecorder(database, attemptRepository, kafka.clientConfig(),
-                    names.attempts(), names.prefix() + "-registrar-attempts", config.attemptsRetention());
+                    names.attempts(), names.prefix() + "-registrar-attempts", config.attemptsRetention(), health,
+                    relay::wake);
             opened.push(recorder);
             recorder.start();
 

@@ -42,6 +42,19 @@ class RegistrarConfigTest {
     }
 
     @Test
+    void disableAfterDefaultsToThreeDaysAndMustBeAPositiveDuration() {
+        assertThat(RegistrarConfig.from(minimal()).disableAfter()).isEqualTo(Duration.ofDays(3));
+        Map<String, String> hours = minimal();
+        hours.put("HOOKLINE_DISABLE_AFTER", "12h");
+        assertThat(RegistrarConfig.from(hours).disableAfter()).isEqualTo(Duration.ofHours(12));
+        for (String bad : new String[] {"0", "0s", "off", "-1d", "3 days"}) {
+            Map<String, String> env = minimal();
+            env.put("HOOKLINE_DISABLE_AFTER", bad);
+            assertRejected(env, "HOOKLINE_DISABLE_AFTER");
+        }
+    }
+
+    @Test
     void requiredAndInvalidSettingsNameTheVariable() {
         Map<String, String> noAdmin = minimal();
         noAdmin.remove("HOOKLINE_ADMIN_KEY");

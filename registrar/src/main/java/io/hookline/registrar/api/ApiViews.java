@@ -4,6 +4,7 @@ import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.common.subscription.SubscriptionRecord.SigningSecret;
 import io.hookline.common.subscription.TopicRecord;
 import io.hookline.registrar.store.StoredApiKey;
+import io.hookline.registrar.store.SubscriptionRepository.StatusInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,23 @@ import java.util.Map;
  */
 public final class ApiViews {
     private ApiViews() {
+    }
+
+    /** The subscription with why and since when it has its status (when known). */
+    public static Map<String, Object> subscription(SubscriptionRecord s, String plaintextSecret, StatusInfo status) {
+        Map<String, Object> base = subscription(s, plaintextSecret);
+        if (status == null || (status.reason() == null && status.changedAt() == null)) {
+            return base;
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        base.forEach((name, value) -> {
+            view.put(name, value);
+            if (name.equals("status")) {
+                putIfSet(view, "statusReason", status.reason());
+                putIfSet(view, "statusChangedAt", status.changedAt());
+            }
+        });
+        return view;
     }
 
     public static Map<String, Object> subscription(SubscriptionRecord s, String plaintextSecret) {

@@ -20,6 +20,7 @@ import io.hookline.registrar.store.OutboxRepository;
 import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionFilter;
 import io.hookline.registrar.store.SubscriptionRepository;
+import io.hookline.registrar.store.SubscriptionStatusWriter;
 import io.hookline.registrar.store.TopicRepository;
 import io.hookline.signature.WebhookSecret;
 import java.time.Instant;
@@ -57,6 +58,7 @@ public final class SubscriptionRoutes {
     private final DestinationPolicy destinations;
     private final SecretCipher cipher;
     private final TestEventPublisher testEvents;
+    private final SubscriptionStatusWriter statusWriter;
 
     public SubscriptionRoutes(ApiKeyDirectory auth, RegistrarDatabase database, SubscriptionRepository subscriptions,
                               TopicRepository topics, OutboxRepository outbox, DestinationPolicy destinations,
@@ -69,6 +71,7 @@ public final class SubscriptionRoutes {
         this.destinations = destinations;
         this.cipher = cipher;
         this.testEvents = testEvents;
+        this.statusWriter = new SubscriptionStatusWriter(subscriptions, outbox);
     }
 
     public void register(RouteTable router) {
@@ -135,9 +138,13 @@ public final class SubscriptionRoutes {
     HttpResponse get(HttpRequest request) {
         Principal principal = auth.require(request, Scope.MANAGE);
         String id = subscriptionId(request);
-        SubscriptionRecord record = TenantAccess.visible(principal, database.read(h -> subscriptions.find(h, id)),
-                SubscriptionRecord::tenant, notFound(id));
-        return respond(200, record, null);
+        record Found(SubscriptionRecord subscription, SubscriptionRepository.StatusInfo status) {
+        }
+        Found found = TenantAccess.visible(principal, database.read(h -> subscriptions.find(h, id)
+                        .map(s -> new Found(s, subscriptions.statusInfo(h, id).orElse(null)))),
+                f -> f.subscription().tenant(), notFound(id));
+        return HttpResponse.json(200, ApiViews.subscription(found.subscription(), null, found.status()))
+                .withHeader("etag", IfMatch.etag(found.subscription().version()));
     }
 
     /**
@@ -167,9 +174,13 @@ public final class SubscriptionRoutes {
         Principal principal = auth.require(request, Scope.MANAGE);
         String id = subscriptionId(request);
         Long expected = IfMatch.expectedVersion(request);
-        SubscriptionRecord updated = change(principal, id, expected,
-                current -> SubscriptionSettings.of(current).withStatus(status), (h, current, next) -> {
-                });
+        // The same transition endpoint health uses (SubscriptionStatusWriter), so both are recorded alike.
+        String reason = SubscriptionStatusWriter.MANUAL;
+        SubscriptionRecord updated = database.write(h -> {
+            SubscriptionRecord current = lockVisible(h, principal, id);
+            IfMatch.check(expected, current.version(), "subscription " + id);
+            return statusWriter.change(h, current, status, reason, now());
+        });
         return respond(200, updated, null);
     }
 
@@ -267,6 +278,9 @@ public final class SubscriptionRoutes {
             SubscriptionRecord record = next.toRecord(id, current.tenant(), current.version() + 1, current.secrets(),
                     current.createdAt(), now());
             subscriptions.update(h, record);
+            if (!record.status().equals(current.status())) {
+                subscriptions.recordStatusChange(h, id, SubscriptionStatusWriter.MANUAL, record.updatedAt());
+            }
             outbox.subscriptionChanged(h, record);
             LOG.info("subscription {} updated to version {} (status {})", id, record.version(), record.status());
             return record;

@@ -2,6 +2,7 @@ package io.hookline.registrar.attempts;
 
 import io.hookline.common.event.AttemptRecord;
 import io.hookline.common.json.Json;
+import io.hookline.registrar.health.EndpointHealth;
 import io.hookline.registrar.store.AttemptRepository;
 import io.hookline.registrar.store.RegistrarDatabase;
 import java.time.Duration;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Consumes {@code hookline.attempts} into PostgreSQL (a consumer group, so registrar instances share the work).
  * Offsets are committed only after the batch is committed in the database; a replay after a crash inserts
  * nothing twice (the primary key makes it a no-op). Keeps {@code retention} of history: each day is a
- * partition, and whole days older than that are dropped.
+ * partition, and whole days older than that are dropped. Each batch's newly stored attempts also go through
+ * {@link EndpointHealth}, which disables subscriptions whose endpoint is gone or failing, in the same transaction.
  */
 public final class AttemptRecorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRecorder.class);
@@ -46,6 +48,8 @@ public final class AttemptRecorder implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Duration retention;
+    private final EndpointHealth health;
+    private final Runnable afterChange;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Set<LocalDate> knownPartitions = ConcurrentHashMap.newKeySet();
@@ -55,6 +59,20 @@ public final class AttemptRecorder implements AutoCloseable {
 
     public AttemptRecorder(RegistrarDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
                            String topic, String groupId, Duration retention) {
+        this(database, attempts, clientConfig, topic, groupId, retention, null, () -> {
+        });
+    }
+
+    /**
+     * @param health      decides from the newly stored attempts which subscriptions to disable, in the same
+     *                    transaction (null = history only)
+     * @param afterChange runs after a batch that disabled subscriptions committed (wakes the outbox relay)
+     */
+    public AttemptRecorder(RegistrarDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
+                           String topic, String groupId, Duration retention, EndpointHealth health,
+                           Runnable afterChange) {
+        this.health = health;
+        this.afterChange = afterChange;
         this.database = database;
         this.attempts = attempts;
         this.topic = topic;
@@ -132,16 +150,21 @@ public final class AttemptRecorder implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        database.transaction(h -> {
+        List<EndpointHealth.Disabled> disabled = database.transaction(h -> {
             for (LocalDate day : days) {
                 if (!knownPartitions.contains(day)) {
                     attempts.ensurePartition(h, day);
                 }
             }
-            attempts.insertAll(h, batch);
-            return null;
+            List<AttemptRecord> inserted = attempts.insertAll(h, batch);
+            // Only attempts stored just now count: a record read again after a crash decides nothing twice.
+            return health == null ? List.<EndpointHealth.Disabled>of() : health.apply(h, inserted);
         });
         knownPartitions.addAll(days);
+        if (!disabled.isEmpty()) {
+            health.committed(disabled);
+            afterChange.run();
+        }
         stored += batch.size();
         LOG.debug("recorded {} delivery attempts", batch.size());
     }

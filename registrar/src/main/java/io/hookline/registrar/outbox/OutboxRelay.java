@@ -126,6 +126,18 @@ public final class OutboxRelay implements AutoCloseable {
         return lastError;
     }
 
+    /**
+     * Publishes one batch on the caller's thread, before {@link #start} (e.g. what start-up itself wrote); a
+     * failure is logged and left to the relay's thread.
+     */
+    public void publishPendingNow() {
+        try {
+            relayBatch();
+        } catch (RuntimeException e) {
+            onFailure("outbox relay failed: " + e.getMessage());
+        }
+    }
+
     private void run() {
         LOG.info("outbox relay started (poll every {})", pollInterval);
         while (running.get()) {

@@ -3,10 +3,12 @@ package io.hookline.registrar.store;
 import io.hookline.common.event.AttemptRecord;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -44,8 +46,18 @@ public final class AttemptRepository {
                 + from + "') TO ('" + to + "')");
     }
 
-    /** Inserts the attempts; ones already stored (a replayed record) are skipped. */
-    public void insertAll(Handle h, List<AttemptRecord> attempts) {
+    /** Where a subscription's current failure streak starts and ends (only failures since its last success). */
+    public record FailureStreak(Instant firstFailureAt, Instant lastFailureAt, long failures) {
+        public Duration span() {
+            return Duration.between(firstFailureAt, lastFailureAt);
+        }
+    }
+
+    /**
+     * Inserts the attempts; ones already stored (a replayed record, or a duplicate within the batch) are skipped.
+     * Returns the attempts this call stored, so that what follows from an attempt happens once.
+     */
+    public List<AttemptRecord> insertAll(Handle h, List<AttemptRecord> attempts) {
         PreparedBatch batch = h.prepareBatch("INSERT INTO attempts (" + COLUMNS + ") VALUES (:id, :subscriptionId, "
                 + ":tenant, :eventId, :topic, :attempt, :url, :startedAt, :latencyMs, :outcome, :statusCode, :error, "
                 + ":retryAfterMs, :responseExcerpt) ON CONFLICT DO NOTHING");
@@ -66,9 +78,40 @@ public final class AttemptRepository {
                     .bind("responseExcerpt", a.responseExcerpt())
                     .add();
         }
-        if (!attempts.isEmpty()) {
-            batch.execute();
+        if (attempts.isEmpty()) {
+            return List.of();
         }
+        int[] counts = batch.execute();
+        List<AttemptRecord> inserted = new ArrayList<>(attempts.size());
+        for (int i = 0; i < attempts.size(); i++) {
+            // ON CONFLICT DO NOTHING reports 0 rows for an attempt that was already there.
+            if (i >= counts.length || counts[i] != 0) {
+                inserted.add(attempts.get(i));
+            }
+        }
+        return inserted;
+    }
+
+    /**
+     * The failures of a subscription after its last success and after {@code since} (its last re-enable; null =
+     * no bound), or empty when there are none. Two index lookups: the partial index of successes finds the last
+     * success, the subscription index the failures after it.
+     */
+    public Optional<FailureStreak> failureStreak(Handle h, String subscriptionId, Instant since) {
+        return Optional.ofNullable(h.createQuery("""
+                        SELECT min(started_at) AS first_failure, max(started_at) AS last_failure, count(*) AS failures
+                        FROM attempts
+                        WHERE subscription_id = :sub AND outcome <> 'success'
+                          AND started_at > greatest(CAST(:since AS timestamptz),
+                                coalesce((SELECT max(started_at) FROM attempts
+                                          WHERE subscription_id = :sub AND outcome = 'success'),
+                                         CAST('-infinity' AS timestamptz)))""")
+                .bind("sub", subscriptionId)
+                .bind("since", since == null ? null : JsonColumns.timestamp(since))
+                .map((rs, ctx) -> rs.getLong("failures") == 0 ? null
+                        : new FailureStreak(JsonColumns.instant(rs, "first_failure"),
+                        JsonColumns.instant(rs, "last_failure"), rs.getLong("failures")))
+                .one());
     }
 
     /** The days that have a partition, oldest first. */

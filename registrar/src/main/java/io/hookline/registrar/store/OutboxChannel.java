@@ -2,9 +2,15 @@ package io.hookline.registrar.store;
 
 import io.hookline.common.kafka.TopicNames;
 
-/** The compacted topics the registrar broadcasts to, as stored in the outbox (independent of the topic prefix). */
+/**
+ * The topics the registrar publishes to, as stored in the outbox (independent of the topic prefix): the compacted
+ * state topics, and the events topic of the system Hookline topic {@code hookline.ops} (operational events).
+ */
 public enum OutboxChannel {
-    SUBSCRIPTIONS("subscriptions"), TOPICS("topics"), API_KEYS("api-keys");
+    SUBSCRIPTIONS("subscriptions"), TOPICS("topics"), API_KEYS("api-keys"), OPS_EVENTS("events.hookline.ops");
+
+    /** The Hookline topic whose events {@link #OPS_EVENTS} carries. */
+    public static final String OPS_TOPIC = "hookline.ops";
 
     private final String wireName;
 
@@ -21,6 +27,7 @@ public enum OutboxChannel {
             case SUBSCRIPTIONS -> names.subscriptions();
             case TOPICS -> names.topicRegistry();
             case API_KEYS -> names.apiKeys();
+            case OPS_EVENTS -> names.events(OPS_TOPIC);
         };
     }
 

@@ -1,5 +1,6 @@
 package io.hookline.registrar.store;
 
+import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.json.Json;
 import io.hookline.common.subscription.ApiKeyRecord;
 import io.hookline.common.subscription.SubscriptionRecord;
@@ -37,6 +38,11 @@ public final class OutboxRepository {
 
     public void topicDeleted(Handle h, String name) {
         append(h, OutboxChannel.TOPICS, name, null);
+    }
+
+    /** An operational event (an envelope of topic {@code hookline.ops}), keyed like every event: by its Kafka key. */
+    public void opsEvent(Handle h, EventEnvelope event) {
+        append(h, OutboxChannel.OPS_EVENTS, event.kafkaKey(), Json.write(event));
     }
 
     public void apiKeyChanged(Handle h, ApiKeyRecord key) {

@@ -5,6 +5,7 @@ import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.common.subscription.SubscriptionRecord.SigningSecret;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,30 @@ public final class SubscriptionRepository {
                 .bind("id", id)
                 .map(SubscriptionRepository::map)
                 .findFirst();
+    }
+
+    /** Why a subscription has its status and since when (null members for subscriptions never enabled or disabled). */
+    public record StatusInfo(String status, String reason, Instant changedAt) {
+        public boolean isActive() {
+            return SubscriptionRecord.ACTIVE.equals(status);
+        }
+    }
+
+    public Optional<StatusInfo> statusInfo(Handle h, String id) {
+        return h.createQuery("SELECT status, status_reason, status_changed_at FROM subscriptions WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new StatusInfo(rs.getString("status"), rs.getString("status_reason"),
+                        JsonColumns.instant(rs, "status_changed_at")))
+                .findFirst();
+    }
+
+    /** Records why and when the status changed (the row itself is written by {@link #update}). */
+    public void recordStatusChange(Handle h, String id, String reason, Instant at) {
+        h.createUpdate("UPDATE subscriptions SET status_reason = :reason, status_changed_at = :at WHERE id = :id")
+                .bind("id", id)
+                .bind("reason", reason)
+                .bind("at", JsonColumns.timestamp(at))
+                .execute();
     }
 
     public boolean delete(Handle h, String id) {
