@@ -1,5 +1,6 @@
 package io.hookline.registrar;
 
+import io.hookline.common.http.RequestFields;
 import static io.hookline.registrar.TestRegistrar.ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,7 @@ import io.hookline.common.json.Json;
 import io.hookline.common.security.SecretCipher;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.registrar.TestRegistrar.Response;
-import io.hookline.registrar.api.RequestFields;
+import io.hookline.common.http.RequestFields;
 import io.hookline.registrar.api.SubscriptionFields;
 import io.hookline.registrar.api.SubscriptionSettings;
 import io.hookline.testkit.TestDatabase;

@@ -1,5 +1,6 @@
 package io.hookline.replayer.api;
 
+import io.hookline.common.http.ListCursor;
 import io.hookline.common.http.HttpRequest;
 import io.hookline.common.http.HttpResponse;
 import io.hookline.common.http.ProblemException;

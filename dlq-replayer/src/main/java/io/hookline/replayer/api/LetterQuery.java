@@ -1,5 +1,6 @@
 package io.hookline.replayer.api;
 
+import io.hookline.common.http.RequestFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.http.HttpRequest;

@@ -1,5 +1,7 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.ListCursor;
+import io.hookline.common.http.RequestFields;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.http.HttpRequest;
 import io.hookline.common.http.HttpResponse;

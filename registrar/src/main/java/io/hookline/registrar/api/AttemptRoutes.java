@@ -1,5 +1,6 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.ListCursor;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.http.HttpRequest;
 import io.hookline.common.http.HttpResponse;

@@ -1,5 +1,6 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.RequestFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.common.json.Json;
 import io.hookline.common.subscription.SubscriptionRecord;

@@ -1,5 +1,6 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.RequestFields;
 import io.hookline.common.http.ProblemException;
 import io.hookline.common.security.Principal;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.ListCursor;
+import io.hookline.common.http.RequestFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.common.http.HttpRequest;
 import io.hookline.common.http.HttpResponse;

@@ -1,5 +1,6 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.RequestFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaException;

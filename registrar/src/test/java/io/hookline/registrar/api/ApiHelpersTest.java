@@ -1,5 +1,6 @@
 package io.hookline.registrar.api;
 
+import io.hookline.common.http.ListCursor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

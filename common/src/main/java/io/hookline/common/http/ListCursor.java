@@ -1,7 +1,5 @@
-package io.hookline.replayer.api;
+package io.hookline.common.http;
 
-import io.hookline.common.http.HttpRequest;
-import io.hookline.common.http.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -10,8 +8,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Copied verbatim from the registrar (should move to common).
- *
  * Keyset pagination: {@code ?limit=&cursor=} where the cursor is an opaque token holding the last key of the
  * previous page, so pages stay stable while rows are added or removed.
  */
@@ -31,7 +27,7 @@ public final class ListCursor {
         return new PageRequest(limit(request.query("limit")), decode(request.query("cursor")));
     }
 
-    static int limit(String text) {
+    public static int limit(String text) {
         if (text == null || text.isEmpty()) {
             return DEFAULT_LIMIT;
         }
@@ -50,7 +46,7 @@ public final class ListCursor {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((MARK + lastKey).getBytes(StandardCharsets.UTF_8));
     }
 
-    static String decode(String cursor) {
+    public static String decode(String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }

@@ -1,8 +1,6 @@
-package io.hookline.replayer.api;
+package io.hookline.common.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hookline.common.http.HttpRequest;
-import io.hookline.common.http.ProblemException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -11,8 +9,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Copied verbatim from the registrar (should move to common).
- *
  * A request body read strictly: it must be a JSON object, every member must be a known field, and each typed
  * accessor turns a wrong type or an out-of-range value into a 422 problem naming the field (e.g.
  * {@code topics[2]}). Absent and {@code null} members read as null; {@link #has} tells them apart from a value
