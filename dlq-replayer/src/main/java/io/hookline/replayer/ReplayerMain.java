@@ -8,6 +8,7 @@ public final class ReplayerMain {
     }
 
     public static void main(String[] args) {
-        ServiceLauncher.run("hookline-dlq-replayer", () -> ReplayerService.start(ReplayerConfig.from(System.getenv())));
+        ServiceLauncher.run("hookline-dlq-replayer", "the dead-letter index and replay API", ReplayerConfig.DEFINITION, args,
+                () -> ReplayerService.start(ReplayerConfig.from(System.getenv())));
     }
 }

@@ -8,12 +8,7 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println("hookline-ingest-gateway: environment variables\n\n" + GatewayConfig.DEFINITION.describe()
-                    + "HOOKLINE_KAFKA_<PROPERTY>\n    Any Kafka client property, e.g. HOOKLINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL;"
-                    + " acks and idempotence cannot be weakened.");
-            return;
-        }
-        ServiceLauncher.run(GatewayService.SERVICE, () -> GatewayService.start(GatewayConfig.from(System.getenv())));
+        ServiceLauncher.run(GatewayService.SERVICE, "the publish API", GatewayConfig.DEFINITION, args,
+                () -> GatewayService.start(GatewayConfig.from(System.getenv())));
     }
 }

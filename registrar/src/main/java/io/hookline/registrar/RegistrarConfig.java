@@ -64,52 +64,52 @@ public record RegistrarConfig(
         }
     }
 
-    private static final ConfigDef DEF = new ConfigDef();
-    private static final ConfigDef.Key<String> HTTP_HOST = DEF.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
+    public static final ConfigDef DEFINITION = new ConfigDef();
+    private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
             "Address the HTTP API binds to.");
-    private static final ConfigDef.Key<Integer> HTTP_PORT = DEF.define("HTTP_PORT", ConfigDef.port(),
+    private static final ConfigDef.Key<Integer> HTTP_PORT = DEFINITION.define("HTTP_PORT", ConfigDef.port(),
             Integer.toString(DEFAULT_HTTP_PORT), "Port of the registrar API (0 = any free port).");
-    private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEF);
-    private static final ConfigDef.Key<String> ADMIN_KEY = DEF.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(),
+    private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    private static final ConfigDef.Key<String> ADMIN_KEY = DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(),
             "The admin API key; acts on every tenant.");
-    private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEF.defineRequired("SECRET_KEY",
+    private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEFINITION.defineRequired("SECRET_KEY",
             SecretCipher::fromBase64Key, "Base64 of 32 random bytes; encrypts subscription secrets (AES-GCM).");
-    private static final ConfigDef.Key<String> DB_URL = DEF.define("DB_URL",
+    private static final ConfigDef.Key<String> DB_URL = DEFINITION.define("DB_URL",
             ConfigDef.matching("jdbc:postgresql:.+", "a PostgreSQL JDBC URL such as jdbc:postgresql://host:5432/hookline"),
             "jdbc:postgresql://127.0.0.1:5432/hookline", "PostgreSQL JDBC URL.");
-    private static final ConfigDef.Key<String> DB_USER = DEF.define("DB_USER", ConfigDef.nonEmpty(), "hookline",
+    private static final ConfigDef.Key<String> DB_USER = DEFINITION.define("DB_USER", ConfigDef.nonEmpty(), "hookline",
             "PostgreSQL user.");
-    private static final ConfigDef.Key<String> DB_PASSWORD = DEF.define("DB_PASSWORD", ConfigDef.string(), "hookline",
+    private static final ConfigDef.Key<String> DB_PASSWORD = DEFINITION.define("DB_PASSWORD", ConfigDef.string(), "hookline",
             "PostgreSQL password.");
-    private static final ConfigDef.Key<String> DB_SCHEMA = DEF.define("DB_SCHEMA",
+    private static final ConfigDef.Key<String> DB_SCHEMA = DEFINITION.define("DB_SCHEMA",
             ConfigDef.matching("[a-z_][a-z0-9_]{0,62}", "a lower-case SQL identifier"), "registrar",
             "Schema holding the registrar's tables (created by the migrations).");
-    private static final ConfigDef.Key<Integer> DB_POOL_SIZE = DEF.define("DB_POOL_SIZE", ConfigDef.intBetween(2, 200),
+    private static final ConfigDef.Key<Integer> DB_POOL_SIZE = DEFINITION.define("DB_POOL_SIZE", ConfigDef.intBetween(2, 200),
             "10", "Maximum database connections of this instance.");
-    private static final ConfigDef.Key<Duration> DB_CONNECT_TIMEOUT = DEF.define("DB_CONNECT_TIMEOUT",
+    private static final ConfigDef.Key<Duration> DB_CONNECT_TIMEOUT = DEFINITION.define("DB_CONNECT_TIMEOUT",
             positiveDuration(), "15s", "How long start-up waits for PostgreSQL before giving up.");
-    private static final ConfigDef.Key<List<String>> ALLOWED_NETWORKS = DEF.define("ALLOWED_NETWORKS",
+    private static final ConfigDef.Key<List<String>> ALLOWED_NETWORKS = DEFINITION.define("ALLOWED_NETWORKS",
             ConfigDef.list(), "", "Comma-separated CIDRs webhook URLs may resolve to although they are private "
                     + "(e.g. 127.0.0.0/8,::1/128).");
-    private static final ConfigDef.Key<Boolean> REPUBLISH_ON_START = DEF.define("REPUBLISH_ON_START", ConfigDef.bool(),
+    private static final ConfigDef.Key<Boolean> REPUBLISH_ON_START = DEFINITION.define("REPUBLISH_ON_START", ConfigDef.bool(),
             "false", "Re-publish every topic, subscription and API key to Kafka at start-up (through the outbox).");
-    private static final ConfigDef.Key<Duration> OUTBOX_POLL_INTERVAL = DEF.define("OUTBOX_POLL_INTERVAL",
+    private static final ConfigDef.Key<Duration> OUTBOX_POLL_INTERVAL = DEFINITION.define("OUTBOX_POLL_INTERVAL",
             positiveDuration(), "1s", "How often the outbox relay looks for changes committed by other instances.");
-    private static final ConfigDef.Key<Duration> KAFKA_TIMEOUT = DEF.define("KAFKA_TIMEOUT", positiveDuration(), "15s",
+    private static final ConfigDef.Key<Duration> KAFKA_TIMEOUT = DEFINITION.define("KAFKA_TIMEOUT", positiveDuration(), "15s",
             "Bound on start-up checks and topic administration calls.");
-    private static final ConfigDef.Key<Integer> DELIVERY_PARTITIONS = DEF.define("DELIVERY_PARTITIONS",
+    private static final ConfigDef.Key<Integer> DELIVERY_PARTITIONS = DEFINITION.define("DELIVERY_PARTITIONS",
             ConfigDef.intBetween(1, 10_000), Integer.toString(TopicProvisioner.DEFAULT_DELIVERY_PARTITIONS),
             "Partitions of the deliveries topic when it is created.");
 
-    private static final ConfigDef.Key<Duration> ATTEMPTS_RETENTION = DEF.define("ATTEMPTS_RETENTION",
+    private static final ConfigDef.Key<Duration> ATTEMPTS_RETENTION = DEFINITION.define("ATTEMPTS_RETENTION",
             days(), "7d", "How long delivery history (hookline.attempts) is kept in PostgreSQL, in days.");
 
-    private static final ConfigDef.Key<Duration> DISABLE_AFTER = DEF.define("DISABLE_AFTER", positiveDuration(), "3d",
+    private static final ConfigDef.Key<Duration> DISABLE_AFTER = DEFINITION.define("DISABLE_AFTER", positiveDuration(), "3d",
             "A subscription whose deliveries fail continuously (no success) for longer is disabled (reason "
                     + "'failing') and subscription.disabled is published on topic hookline.ops.");
 
     public static RegistrarConfig from(Map<String, String> env) {
-        Config config = DEF.parse(env);
+        Config config = DEFINITION.parse(env);
         List<String> networks = config.get(ALLOWED_NETWORKS);
         DestinationPolicy policy;
         try {
@@ -135,10 +135,6 @@ public record RegistrarConfig(
                 config.get(DISABLE_AFTER));
     }
 
-    /** The reference of every setting, one per line (for {@code --help} output and docs). */
-    public static String describe() {
-        return DEF.describe();
-    }
 
     @Override
     public String toString() {

@@ -8,11 +8,8 @@ public final class RegistrarMain {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println("hookline-registrar: the management API (topics, subscriptions, API keys)\n\n"
-                    + "Environment variables:\n" + RegistrarConfig.describe());
-            return;
-        }
-        ServiceLauncher.run("hookline-registrar", () -> RegistrarService.start(RegistrarConfig.from(System.getenv())));
+        ServiceLauncher.run("hookline-registrar", "the management API (API keys, topics, subscriptions)",
+                RegistrarConfig.DEFINITION, args,
+                () -> RegistrarService.start(RegistrarConfig.from(System.getenv())));
     }
 }

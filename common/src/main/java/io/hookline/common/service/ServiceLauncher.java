@@ -1,5 +1,6 @@
 package io.hookline.common.service;
 
+import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,21 @@ public final class ServiceLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
 
     private ServiceLauncher() {
+    }
+
+    /**
+     * As {@link #run(String, Callable)}, but {@code --help} / {@code -h} prints the service's settings instead of
+     * starting it, the same way for every service.
+     */
+    public static void run(String service, String summary, ConfigDef settings, String[] args,
+                           Callable<? extends AutoCloseable> starter) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(service + ": " + summary + "\n\nEnvironment variables:\n" + settings.describe()
+                    + ConfigDef.ENV_PREFIX + "KAFKA_<PROPERTY>\n    Any Kafka client property, e.g. "
+                    + "HOOKLINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL becomes security.protocol.");
+            return;
+        }
+        run(service, starter);
     }
 
     public static void run(String service, Callable<? extends AutoCloseable> starter) {
