@@ -6,6 +6,8 @@ import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
+import io.hookline.dispatcher.retry.RetrySchedule;
+import io.hookline.dispatcher.retry.RetryTiers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -29,7 +31,8 @@ public record DispatcherConfig(
         Path stateDir,
         Duration startupTimeout,
         FanOut fanOut,
-        Delivery delivery) {
+        Delivery delivery,
+        Retry retry) {
 
     public enum Stage { FANOUT, DELIVERY }
 
@@ -48,6 +51,16 @@ public record DispatcherConfig(
      */
     public record Delivery(int defaultMaxInFlight, int maxPendingPerPartition, Duration connectTimeout,
                            Duration commitInterval, Duration shutdownTimeout, int ioThreads) {
+    }
+
+    /**
+     * @param tiers           the delay tiers, one {@code hookline.retry.<delay>} topic each
+     * @param defaultSchedule the delays between attempts of subscriptions that set no {@code retrySchedule}
+     * @param breakerFailures consecutive failures that open a subscription's circuit breaker (0 = no breaker)
+     * @param breakerOpenFor  how long an open breaker holds requests back before one probe may go
+     */
+    public record Retry(RetryTiers tiers, RetrySchedule defaultSchedule, int breakerFailures,
+                        Duration breakerOpenFor) {
     }
 
     private static final ConfigDef DEF = new ConfigDef();
@@ -94,6 +107,20 @@ public record DispatcherConfig(
     private static final ConfigDef.Key<Integer> DELIVERY_IO_THREADS = DEF.define("DELIVERY_IO_THREADS",
             ConfigDef.intBetween(0, 256), "0", "Event loop threads of the webhook HTTP client; 0 = two per core.");
 
+    private static final ConfigDef.Key<RetryTiers> RETRY_TIERS = DEF.define("RETRY_TIERS",
+            s -> RetryTiers.parse(ConfigDef.list().apply(s)), "5s,30s,2m,10m,30m,1h,3h,6h,12h",
+            "Delay tiers of the retry path, one topic hookline.retry.<delay> each (created at start-up); a delay "
+                    + "between tiers hops through the largest tier below it.");
+    private static final ConfigDef.Key<RetrySchedule> RETRY_SCHEDULE = DEF.define("RETRY_SCHEDULE",
+            s -> RetrySchedule.parse(ConfigDef.list().apply(s)), "5s,30s,2m,10m,30m,1h,3h,6h,12h",
+            "Delays between attempts for subscriptions without their own retrySchedule (DESIGN.md 4.5).");
+
+    private static final ConfigDef.Key<Integer> BREAKER_FAILURES = DEF.define("BREAKER_FAILURES",
+            ConfigDef.intBetween(0, 1_000_000), "5",
+            "Consecutive failed attempts that open a subscription's circuit breaker; 0 turns the breaker off.");
+    private static final ConfigDef.Key<Duration> BREAKER_OPEN_FOR = DEF.define("BREAKER_OPEN_FOR", positive(), "30s",
+            "How long an open circuit breaker defers a subscription's tasks before one probe request may go.");
+
     public static DispatcherConfig from(Map<String, String> env) {
         Config c = DEF.parse(env);
         return new DispatcherConfig(
@@ -110,7 +137,9 @@ public record DispatcherConfig(
                         c.get(FANOUT_DEDUPE_WINDOW)),
                 new Delivery(c.get(DELIVERY_MAX_IN_FLIGHT), c.get(DELIVERY_MAX_PENDING),
                         c.get(DELIVERY_CONNECT_TIMEOUT), c.get(DELIVERY_COMMIT_INTERVAL),
-                        c.get(DELIVERY_SHUTDOWN_TIMEOUT), c.get(DELIVERY_IO_THREADS)));
+                        c.get(DELIVERY_SHUTDOWN_TIMEOUT), c.get(DELIVERY_IO_THREADS)),
+                new Retry(c.get(RETRY_TIERS), c.get(RETRY_SCHEDULE), c.get(BREAKER_FAILURES),
+                        c.get(BREAKER_OPEN_FOR)));
     }
 
     /** The reference of every variable, for {@code --help} style output and the docs. */
@@ -134,13 +163,13 @@ public record DispatcherConfig(
     /** The same settings with other stages; for tests and standalone set-ups that split the stages. */
     public DispatcherConfig withStages(Set<Stage> newStages) {
         return new DispatcherConfig(kafka, httpHost, httpPort, secretCipher, destinationPolicy, Set.copyOf(newStages),
-                deliveryPartitions, stateDir, startupTimeout, fanOut, delivery);
+                deliveryPartitions, stateDir, startupTimeout, fanOut, delivery, retry);
     }
 
     /** The same settings with another destination policy; for tests that need {@link DestinationPolicy#allowAll()}. */
     public DispatcherConfig withDestinationPolicy(DestinationPolicy policy) {
         return new DispatcherConfig(kafka, httpHost, httpPort, secretCipher, policy, stages, deliveryPartitions,
-                stateDir, startupTimeout, fanOut, delivery);
+                stateDir, startupTimeout, fanOut, delivery, retry);
     }
 
     private static Set<Stage> stages(String text) {

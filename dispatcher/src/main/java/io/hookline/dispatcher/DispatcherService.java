@@ -17,7 +17,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +76,11 @@ public final class DispatcherService implements AutoCloseable {
             Duration reach = config.startupTimeout().compareTo(Duration.ofSeconds(15)) < 0
                     ? config.startupTimeout() : Duration.ofSeconds(15);
             KafkaReachability.require(admin, config.kafka().bootstrapServers(), reach);
-            new TopicProvisioner(admin, names).ensureSystemTopics(config.deliveryPartitions(), Duration.ofSeconds(30));
+            TopicProvisioner provisioner = new TopicProvisioner(admin, names);
+            provisioner.ensureSystemTopics(config.deliveryPartitions(), Duration.ofSeconds(30));
+            if (config.runs(DispatcherConfig.Stage.DELIVERY)) {
+                provisioner.ensure(retryTopics(config), Duration.ofSeconds(30));
+            }
         }
 
         SubscriptionIndex index = new SubscriptionIndex();
@@ -119,6 +127,21 @@ public final class DispatcherService implements AutoCloseable {
         started.add(http);
         LOG.info("{} running stages {} (metrics on port {})", SERVICE, config.stages(), http.port());
         return new DispatcherService(List.copyOf(started), index, fanOut, delivery, http, registry);
+    }
+
+    /**
+     * The retry path's topics: one per delay tier, partitioned like {@code hookline.deliveries} (same key), kept
+     * 7 days or four times the tier's delay, whichever is longer, so tasks survive a long outage of the dispatchers.
+     */
+    static List<NewTopic> retryTopics(DispatcherConfig config) {
+        TopicNames names = config.kafka().topicNames();
+        List<NewTopic> topics = new ArrayList<>();
+        for (Duration tier : config.retry().tiers().delays()) {
+            long retention = Math.max(Duration.ofDays(7).toMillis(), tier.toMillis() * 4);
+            topics.add(new NewTopic(names.retry(tier), Optional.of(config.deliveryPartitions()), Optional.empty())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention))));
+        }
+        return topics;
     }
 
     public int httpPort() {

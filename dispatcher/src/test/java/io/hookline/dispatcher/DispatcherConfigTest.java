@@ -30,6 +30,23 @@ class DispatcherConfigTest {
         assertThat(config.kafka().topicPrefix()).isEqualTo("hookline");
         assertThat(config.fanOut().dedupeWindow()).isEqualTo(Duration.ofHours(24));
         assertThat(config.delivery().defaultMaxInFlight()).isEqualTo(10);
+        assertThat(config.retry().tiers().delays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofHours(1),
+                Duration.ofHours(3), Duration.ofHours(6), Duration.ofHours(12));
+        assertThat(config.retry().defaultSchedule()).isEqualTo(io.hookline.dispatcher.retry.RetrySchedule.DEFAULT);
+    }
+
+    @Test
+    void readsTheRetryTiersAndScheduleAndNamesABadOne() {
+        DispatcherConfig config = DispatcherConfig.from(env("HOOKLINE_RETRY_TIERS", "1s,200ms",
+                "HOOKLINE_RETRY_SCHEDULE", "200ms,1s,2s"));
+        assertThat(config.retry().tiers().delays()).containsExactly(Duration.ofMillis(200), Duration.ofSeconds(1));
+        assertThat(config.retry().defaultSchedule().delays()).containsExactly(Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_RETRY_TIERS", "5 seconds")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HOOKLINE_RETRY_TIERS: ");
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_RETRY_SCHEDULE", "5s,0s")))
+                .hasMessageStartingWith("HOOKLINE_RETRY_SCHEDULE: retry delays must be positive");
     }
 
     @Test

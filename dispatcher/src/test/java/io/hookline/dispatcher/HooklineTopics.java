@@ -82,6 +82,8 @@ public final class HooklineTopics implements AutoCloseable {
         env.put("HOOKLINE_FANOUT_METADATA_MAX_AGE", "1s");
         env.put("HOOKLINE_FANOUT_COMMIT_INTERVAL", "100ms");
         env.put("HOOKLINE_DELIVERY_COMMIT_INTERVAL", "200ms");
+        // Two delay tiers instead of nine: every test class creates its own retry topics on the shared broker.
+        env.put("HOOKLINE_RETRY_TIERS", "1s,5s");
         for (int i = 0; i < overrides.length; i += 2) {
             env.put(overrides[i], overrides[i + 1]);
         }

@@ -22,6 +22,8 @@ final class DeliveryMetrics {
     private final Counter undecodable;
     private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
     private final Map<AttemptOutcome.Kind, Timer> latency = new ConcurrentHashMap<>();
+    /** Subscriptions per circuit-breaker state; "closed" counts only breakers with failures to remember. */
+    private final Map<CircuitBreaker.State, AtomicInteger> breakers = new java.util.EnumMap<>(CircuitBreaker.State.class);
 
     DeliveryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +33,13 @@ final class DeliveryMetrics {
                 .description("Tasks waiting for their subscription's in-flight or rate limit").register(registry);
         rateLimitedWaits = Counter.builder("hookline.delivery.rate.limited")
                 .description("Times a subscription waited for its rate limit").register(registry);
+        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+            AtomicInteger count = new AtomicInteger();
+            breakers.put(state, count);
+            Gauge.builder("hookline.breaker.subscriptions", count, AtomicInteger::get)
+                    .description("Subscriptions per circuit-breaker state on this instance")
+                    .tag("state", state.label()).register(registry);
+        }
         undecodable = Counter.builder("hookline.delivery.undecodable")
                 .description("Records on the deliveries topic that are not delivery tasks").register(registry);
     }
@@ -50,6 +59,19 @@ final class DeliveryMetrics {
     void skipped(String reason) {
         Counter.builder("hookline.delivery.skipped").description("Tasks not sent because of their subscription")
                 .tag("reason", reason).register(registry).increment();
+    }
+
+    /** A breaker moved from {@code from} to {@code to}; null = not tracked (new or forgotten). */
+    void breakerMoved(CircuitBreaker.State from, CircuitBreaker.State to) {
+        if (from == to) {
+            return;
+        }
+        if (from != null) {
+            breakers.get(from).decrementAndGet();
+        }
+        if (to != null) {
+            breakers.get(to).incrementAndGet();
+        }
     }
 
     void rateLimited() {

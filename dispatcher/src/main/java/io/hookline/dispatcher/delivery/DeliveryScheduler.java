@@ -1,10 +1,15 @@
 package io.hookline.dispatcher.delivery;
 
 import io.hookline.common.event.AttemptRecord;
+import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.dispatcher.SubscriptionIndex;
+import io.hookline.dispatcher.retry.RetryDecision;
+import io.hookline.dispatcher.retry.RetryHeaders;
+import io.hookline.dispatcher.retry.RetryPath;
+import io.hookline.dispatcher.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,13 +49,19 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final DeliveryMetrics metrics;
     private final int defaultMaxInFlight;
     private final Clock clock;
+    private final RetryPolicy retryPolicy;
+    private final RetryPath retryPath;
     private final ScheduledExecutorService loop;
     private final Map<String, SubscriptionLane> lanes = new HashMap<>(); // loop thread only
+    private final Map<String, CircuitBreaker> breakers = new HashMap<>(); // loop thread only; outlives idle lanes
+    private final int breakerFailures;
+    private final long breakerOpenForNanos;
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     DeliveryScheduler(SubscriptionIndex index, WebhookRequestFactory requests, WebhookHttpClient client,
-                      AttemptLog attempts, DeliveryMetrics metrics, int defaultMaxInFlight, Clock clock) {
+                      AttemptLog attempts, DeliveryMetrics metrics, int defaultMaxInFlight, Clock clock,
+                      RetryPolicy retryPolicy, RetryPath retryPath, int breakerFailures, Duration breakerOpenFor) {
         this.index = index;
         this.requests = requests;
         this.client = client;
@@ -57,6 +69,10 @@ public final class DeliveryScheduler implements AutoCloseable {
         this.metrics = metrics;
         this.defaultMaxInFlight = defaultMaxInFlight;
         this.clock = clock;
+        this.retryPolicy = retryPolicy;
+        this.retryPath = retryPath;
+        this.breakerFailures = breakerFailures;
+        this.breakerOpenForNanos = breakerOpenFor.toNanos();
         this.loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "delivery-scheduler");
             thread.setDaemon(true);
@@ -114,7 +130,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void pump(SubscriptionLane lane) {
         while (lane.hasQueued()) {
             Optional<SubscriptionRecord> found = index.get(lane.subscriptionId);
-            if (found.isEmpty() || !found.get().isActive()) {
+            if (found.isEmpty() || !found.get().isActive() || retryPath.isLocallyDisabled(found.get())) {
                 skipQueued(lane, found.isEmpty() ? "deleted" : "disabled");
                 break;
             }
@@ -136,6 +152,12 @@ public final class DeliveryScheduler implements AutoCloseable {
             }
             if (!takeToken(lane, subscription)) {
                 return;
+            }
+            if (!ordered && !breakerAllows(lane.subscriptionId)) {
+                lane.remove(next);
+                metrics.queued.decrementAndGet();
+                deferByBreaker(next, subscription);
+                continue;
             }
             lane.remove(next);
             metrics.queued.decrementAndGet();
@@ -176,11 +198,73 @@ public final class DeliveryScheduler implements AutoCloseable {
         return false;
     }
 
+    /**
+     * DESIGN.md 4.7: an open breaker lets no request through until its time is up, then one probe. Ordered
+     * subscriptions have no breaker: their failing head already holds everything behind it back.
+     */
+    private boolean breakerAllows(String subscriptionId) {
+        CircuitBreaker breaker = breakers.get(subscriptionId);
+        if (breaker == null) {
+            return true;
+        }
+        CircuitBreaker.State before = breaker.state();
+        boolean allowed = breaker.tryAcquire(System.nanoTime());
+        if (breaker.state() != before) {
+            metrics.breakerMoved(before, breaker.state());
+            LOG.info("circuit breaker of subscription {} is half-open: one probe request goes out", subscriptionId);
+        }
+        return allowed;
+    }
+
+    /** Sends a task the open breaker holds back to the retry path without using up an attempt. */
+    private void deferByBreaker(QueuedTask queued, SubscriptionRecord subscription) {
+        CircuitBreaker breaker = breakers.get(subscription.id());
+        Duration wait = Duration.ofNanos(breaker.nanosUntilProbe(System.nanoTime()));
+        Instant now = clock.instant();
+        RetryDecision decision = retryPolicy.defer(queued.task, subscription, wait, now);
+        retryPath.follow(queued.task, subscription, queued.history, decision, now)
+                .whenComplete((ok, error) -> queued.finish());
+    }
+
+    private void breakerSees(String subscriptionId, AttemptOutcome outcome) {
+        if (breakerFailures <= 0) {
+            return;
+        }
+        CircuitBreaker breaker = breakers.get(subscriptionId);
+        if (outcome.isSuccess()) {
+            if (breaker != null) {
+                CircuitBreaker.State before = breaker.state();
+                breaker.onSuccess();
+                breakers.remove(subscriptionId);
+                metrics.breakerMoved(before, null);
+                if (before != CircuitBreaker.State.CLOSED) {
+                    LOG.info("circuit breaker of subscription {} closed: the endpoint answered", subscriptionId);
+                }
+            }
+            return;
+        }
+        if (breaker == null) {
+            breaker = new CircuitBreaker(breakerFailures, breakerOpenForNanos);
+            breakers.put(subscriptionId, breaker);
+            metrics.breakerMoved(null, breaker.state());
+        }
+        CircuitBreaker.State before = breaker.state();
+        breaker.onFailure(System.nanoTime());
+        if (breaker.state() != before) {
+            metrics.breakerMoved(before, breaker.state());
+            LOG.warn("circuit breaker of subscription {} opened ({}): its tasks wait {} ms on the retry path",
+                    subscriptionId, outcome.reason(), breakerOpenForNanos / 1_000_000);
+        }
+    }
+
     private void start(SubscriptionLane lane, SubscriptionRecord subscription, QueuedTask queued, boolean ordered) {
         lane.started(queued, ordered);
         queued.markStarted();
         metrics.inFlight.incrementAndGet();
         Instant startedAt = clock.instant();
+        if (queued.task.attempt() > 1 && queued.task.dueAt() != null) {
+            retryPath.recordLateness(Duration.between(queued.task.dueAt(), startedAt));
+        }
         WebhookRequest request;
         try {
             request = requests.build(queued.task, subscription, startedAt);
@@ -204,11 +288,11 @@ public final class DeliveryScheduler implements AutoCloseable {
         AttemptOutcome outcome = OutcomeClassifier.classify(exchange, clock.instant());
         metrics.attempt(outcome, exchange);
         DeliveryTask task = queued.task;
+        Instant endedAt = clock.instant();
         if (outcome.isSuccess()) {
             LOG.debug("delivered event {} to subscription {} (attempt {}): {} in {} ms", task.event().id(),
                     task.subscriptionId(), task.attempt(), outcome.reason(), exchange.latency().toMillis());
         } else {
-            // Retries and dead letters are the retry stage's job; this is where it will take over (outcome.kind()).
             LOG.info("delivery of event {} to subscription {} failed (attempt {}, {}): {}", task.event().id(),
                     task.subscriptionId(), task.attempt(), outcome.kind().label(), outcome.reason());
         }
@@ -217,11 +301,52 @@ public final class DeliveryScheduler implements AutoCloseable {
                 task.attempt(), subscription.url(), startedAt, exchange.latency().toMillis(), outcome.kind().label(),
                 exchange.status() == 0 ? null : exchange.status(), outcome.isSuccess() ? null : outcome.reason(),
                 outcome.retryAfter() == null ? null : outcome.retryAfter().toMillis(), exchange.responseExcerpt());
-        attempts.record(record).whenComplete((ok, error) -> queued.finish());
+        CompletableFuture<Void> logged = attempts.record(record);
+        if (!"ordered".equals(subscription.ordering())) {
+            breakerSees(task.subscriptionId(), outcome);
+        }
+        RetryDecision decision = retryPolicy.decide(task, subscription, outcome, startedAt, endedAt);
+        if (decision instanceof RetryDecision.Delivered) {
+            logged.whenComplete((ok, error) -> queued.finish());
+        } else {
+            List<DeadLetter.AttemptSummary> history = RetryHeaders.append(queued.history,
+                    new DeadLetter.AttemptSummary(task.attempt(), startedAt, record.statusCode(), record.latencyMs(),
+                            outcome.reason()));
+            if (decision instanceof RetryDecision.Retry retry && "ordered".equals(subscription.ordering())) {
+                retryInPlace(lane, queued.nextAttemptInPlace(retry.next(), history), retry);
+            } else {
+                CompletableFuture<Void> followed = retryPath.follow(task, subscription, history, decision, endedAt);
+                CompletableFuture.allOf(logged, followed).whenComplete((ok, error) -> queued.finish());
+            }
+        }
         pump(lane);
     }
 
+    /**
+     * DESIGN.md 4.8: an ordered subscription's failing head is retried in place, blocking only its events
+     * partition for that subscription (the offset stays unfinished, so a crash redelivers it). Other subscriptions
+     * and the subscription's other events partitions go on.
+     */
+    private void retryInPlace(SubscriptionLane lane, QueuedTask again, RetryDecision.Retry retry) {
+        lane.holdForRetry(again);
+        LOG.info("retrying event {} for ordered subscription {} in place: attempt {} in {} ms",
+                again.task.event().id(), again.task.subscriptionId(), again.task.attempt(), retry.delay().toMillis());
+        try {
+            loop.schedule(() -> {
+                lane.releaseForRetry(again);
+                metrics.queued.incrementAndGet();
+                pump(lane);
+            }, retry.delay().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: the task is redelivered from the committed watermark
+        }
+    }
+
     private void skipQueued(SubscriptionLane lane, String reason) {
+        CircuitBreaker breaker = breakers.remove(lane.subscriptionId); // a deleted or disabled endpoint is not probed
+        if (breaker != null) {
+            metrics.breakerMoved(breaker.state(), null);
+        }
         QueuedTask queued;
         while ((queued = lane.poll()) != null) {
             metrics.queued.decrementAndGet();

@@ -4,6 +4,12 @@ import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.json.Json;
 import io.hookline.dispatcher.DispatcherConfig;
 import io.hookline.dispatcher.SubscriptionIndex;
+import io.hookline.dispatcher.retry.RetryHeaders;
+import io.hookline.dispatcher.retry.RetryMetrics;
+import io.hookline.dispatcher.retry.RetryPath;
+import io.hookline.dispatcher.retry.RetryPolicy;
+import io.hookline.dispatcher.retry.RetryPublisher;
+import io.hookline.dispatcher.retry.RetryTierConsumer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -49,6 +55,8 @@ public final class DeliveryStage implements AutoCloseable {
     private final DeliveryScheduler scheduler;
     private final WebhookHttpClient client;
     private final AttemptLog attempts;
+    private final RetryPublisher retryPublisher;
+    private final RetryTierConsumer retryTiers;
     private final DeliveryMetrics metrics;
     private final DispatcherConfig.Delivery settings;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>(); // consumer thread only
@@ -65,8 +73,15 @@ public final class DeliveryStage implements AutoCloseable {
         this.client = new WebhookHttpClient(config.destinationPolicy(), settings.connectTimeout(),
                 settings.ioThreads());
         this.attempts = new AttemptLog(config.kafka(), config.clientId("attempts"));
+        this.retryPublisher = new RetryPublisher(config.kafka(), config.clientId("retry-producer"));
+        RetryPath retryPath = new RetryPath(config.kafka().topicNames(), config.retry().tiers(), retryPublisher,
+                new RetryMetrics(registry));
+        this.retryTiers = new RetryTierConsumer(config.kafka(), config.retry().tiers(), retryPublisher,
+                config.clientId("retry"), settings.commitInterval(), settings.shutdownTimeout(), Clock.systemUTC());
         this.scheduler = new DeliveryScheduler(index, new WebhookRequestFactory(config.secretCipher()), client,
-                attempts, metrics, settings.defaultMaxInFlight(), Clock.systemUTC());
+                attempts, metrics, settings.defaultMaxInFlight(), Clock.systemUTC(),
+                new RetryPolicy(config.retry().defaultSchedule()), retryPath, config.retry().breakerFailures(),
+                config.retry().breakerOpenFor());
         this.consumer = new KafkaConsumer<>(config.kafka().clientConfig(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, config.kafka().topicNames().deliveryGroupId(),
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
@@ -88,6 +103,7 @@ public final class DeliveryStage implements AutoCloseable {
         DeliveryStage stage = new DeliveryStage(config, index, registry);
         stage.consumer.subscribe(List.of(stage.topic), stage.new HandOver());
         stage.thread.start();
+        stage.retryTiers.start();
         LOG.info("delivery stage started on {} (group {})", stage.topic,
                 config.kafka().topicNames().deliveryGroupId());
         return stage;
@@ -95,7 +111,7 @@ public final class DeliveryStage implements AutoCloseable {
 
     /** False once the consumer loop died; readiness reports it. */
     public boolean isHealthy() {
-        return healthy && thread.isAlive();
+        return healthy && thread.isAlive() && retryTiers.isHealthy();
     }
 
     private void run() {
@@ -144,7 +160,8 @@ public final class DeliveryStage implements AutoCloseable {
             state.watermark.complete(record.offset());
             return null;
         }
-        return new QueuedTask(task, state, record.offset(), completions::add);
+        return new QueuedTask(task, state, record.offset(), RetryHeaders.attempts(record.headers()),
+                completions::add);
     }
 
     private void drainCompletions() {
@@ -309,6 +326,8 @@ public final class DeliveryStage implements AutoCloseable {
         }
         scheduler.close();
         client.close();
+        retryTiers.close(); // after the hand-over above: in-flight tasks still write to the retry path
+        retryPublisher.close();
         attempts.close();
         consumerMetrics.close();
         LOG.info("delivery stage stopped");

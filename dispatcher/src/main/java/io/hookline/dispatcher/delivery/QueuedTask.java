@@ -1,6 +1,8 @@
 package io.hookline.dispatcher.delivery;
 
+import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** A delivery task read at {@code offset} of a partition, waiting for or in its attempt. */
@@ -8,14 +10,30 @@ final class QueuedTask {
     final DeliveryTask task;
     final PartitionState partition;
     final long offset;
+    /** The summaries of the attempts before this one (from the record's {@code hookline-attempts} header). */
+    final List<DeadLetter.AttemptSummary> history;
     private final Consumer<QueuedTask> onFinal;
     private boolean started;
 
-    QueuedTask(DeliveryTask task, PartitionState partition, long offset, Consumer<QueuedTask> onFinal) {
+    QueuedTask(DeliveryTask task, PartitionState partition, long offset, List<DeadLetter.AttemptSummary> history,
+               Consumer<QueuedTask> onFinal) {
         this.task = task;
         this.partition = partition;
         this.offset = offset;
+        this.history = history;
         this.onFinal = onFinal;
+    }
+
+    /**
+     * The next attempt of this task at the same offset (an ordered subscription's head retried in place); this
+     * one stops counting as in flight without becoming final.
+     */
+    QueuedTask nextAttemptInPlace(DeliveryTask next, List<DeadLetter.AttemptSummary> attempts) {
+        if (started) {
+            started = false;
+            partition.started.decrementAndGet();
+        }
+        return new QueuedTask(next, partition, offset, attempts, onFinal);
     }
 
     /** "Ordered" subscriptions get one request at a time per events partition, which is what this names. */

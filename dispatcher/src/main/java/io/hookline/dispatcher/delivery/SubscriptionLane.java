@@ -15,6 +15,8 @@ final class SubscriptionLane {
     private final ArrayDeque<QueuedTask> queue = new ArrayDeque<>();
     private final Set<String> busyKeys = new HashSet<>();
     int inFlight;
+    /** Ordered heads waiting to be retried in place; their events partitions stay busy meanwhile. */
+    int heldForRetry;
     TokenBucket bucket;
     boolean wakeScheduled;
 
@@ -65,6 +67,19 @@ final class SubscriptionLane {
         }
     }
 
+    /** Keeps the task's events partition busy while it waits to be retried in place. */
+    void holdForRetry(QueuedTask task) {
+        heldForRetry++;
+        busyKeys.add(task.orderingKey());
+    }
+
+    /** The held task is due again: it goes first. */
+    void releaseForRetry(QueuedTask task) {
+        heldForRetry--;
+        busyKeys.remove(task.orderingKey());
+        queue.addFirst(task);
+    }
+
     QueuedTask poll() {
         return queue.pollFirst();
     }
@@ -84,6 +99,6 @@ final class SubscriptionLane {
     }
 
     boolean isIdle(long nowNanos) {
-        return queue.isEmpty() && inFlight == 0 && !wakeScheduled && (bucket == null || bucket.isFull(nowNanos));
+        return queue.isEmpty() && inFlight == 0 && heldForRetry == 0 && !wakeScheduled && (bucket == null || bucket.isFull(nowNanos));
     }
 }
