@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The dispatcher's settings, read from {@code HOOKLINE_*} environment variables ({@link #describe()} lists them).
+ * The dispatcher's settings, read from {@code HOOKLINE_*} environment variables ({@link #DEFINITION} declares them).
  *
  * @param stages which stages this instance runs; both by default, one of them to scale the stages apart
  */
@@ -63,66 +63,66 @@ public record DispatcherConfig(
                         Duration breakerOpenFor) {
     }
 
-    private static final ConfigDef DEF = new ConfigDef();
-    private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEF);
-    private static final ConfigDef.Key<String> HTTP_HOST = DEF.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
+    public static final ConfigDef DEFINITION = new ConfigDef();
+    private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
             "Address the operational HTTP server (/healthz, /readyz, /metrics) binds to.");
-    private static final ConfigDef.Key<Integer> HTTP_PORT = DEF.define("HTTP_PORT", ConfigDef.port(), "8082",
+    private static final ConfigDef.Key<Integer> HTTP_PORT = DEFINITION.define("HTTP_PORT", ConfigDef.port(), "8082",
             "Port of the operational HTTP server; 0 picks a free port.");
-    private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEF.defineRequired("SECRET_KEY",
+    private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEFINITION.defineRequired("SECRET_KEY",
             SecretCipher::fromBase64Key, "base64 of the 32-byte key the registrar encrypts signing secrets with");
-    private static final ConfigDef.Key<DestinationPolicy> ALLOWED_NETWORKS = DEF.define("ALLOWED_NETWORKS",
+    private static final ConfigDef.Key<DestinationPolicy> ALLOWED_NETWORKS = DEFINITION.define("ALLOWED_NETWORKS",
             s -> DestinationPolicy.of(ConfigDef.list().apply(s)), "",
             "Comma-separated CIDRs webhooks may reach although private or loopback, e.g. 127.0.0.0/8,::1/128.");
-    private static final ConfigDef.Key<Set<Stage>> STAGES = DEF.define("DISPATCHER_STAGES", DispatcherConfig::stages,
+    private static final ConfigDef.Key<Set<Stage>> STAGES = DEFINITION.define("DISPATCHER_STAGES", DispatcherConfig::stages,
             "fanout,delivery", "Stages this instance runs: fanout, delivery or both.");
-    private static final ConfigDef.Key<Integer> DELIVERY_PARTITIONS = DEF.define("DELIVERY_PARTITIONS",
+    private static final ConfigDef.Key<Integer> DELIVERY_PARTITIONS = DEFINITION.define("DELIVERY_PARTITIONS",
             ConfigDef.intBetween(1, 10_000), Integer.toString(TopicProvisioner.DEFAULT_DELIVERY_PARTITIONS),
             "Partitions of hookline.deliveries when this instance creates it (= maximum delivery parallelism).");
-    private static final ConfigDef.Key<String> STATE_DIR = DEF.define("STATE_DIR", ConfigDef.nonEmpty(),
+    private static final ConfigDef.Key<String> STATE_DIR = DEFINITION.define("STATE_DIR", ConfigDef.nonEmpty(),
             Path.of(System.getProperty("java.io.tmpdir"), "hookline-dispatcher").toString(),
             "Directory of the fan-out stage's local state (idempotency store); one per instance.");
-    private static final ConfigDef.Key<Duration> STARTUP_TIMEOUT = DEF.define("STARTUP_TIMEOUT", positive(),
+    private static final ConfigDef.Key<Duration> STARTUP_TIMEOUT = DEFINITION.define("STARTUP_TIMEOUT", positive(),
             "60s", "How long start-up waits for Kafka and for the subscription index to load.");
-    private static final ConfigDef.Key<Integer> FANOUT_THREADS = DEF.define("FANOUT_THREADS",
+    private static final ConfigDef.Key<Integer> FANOUT_THREADS = DEFINITION.define("FANOUT_THREADS",
             ConfigDef.intBetween(1, 64), "1", "Kafka Streams threads of the fan-out stage.");
-    private static final ConfigDef.Key<Duration> FANOUT_COMMIT_INTERVAL = DEF.define("FANOUT_COMMIT_INTERVAL",
+    private static final ConfigDef.Key<Duration> FANOUT_COMMIT_INTERVAL = DEFINITION.define("FANOUT_COMMIT_INTERVAL",
             positive(), "100ms", "Transaction commit interval of the fan-out stage (exactly-once).");
-    private static final ConfigDef.Key<Duration> FANOUT_METADATA_MAX_AGE = DEF.define("FANOUT_METADATA_MAX_AGE",
+    private static final ConfigDef.Key<Duration> FANOUT_METADATA_MAX_AGE = DEFINITION.define("FANOUT_METADATA_MAX_AGE",
             positive(), "5s", "How often the fan-out stage looks for newly created events topics.");
-    private static final ConfigDef.Key<Duration> FANOUT_DEDUPE_WINDOW = DEF.define("FANOUT_DEDUPE_WINDOW",
+    private static final ConfigDef.Key<Duration> FANOUT_DEDUPE_WINDOW = DEFINITION.define("FANOUT_DEDUPE_WINDOW",
             positive(), "24h", "How long an event id with an idempotency key is remembered to drop duplicates.");
-    private static final ConfigDef.Key<Integer> DELIVERY_MAX_IN_FLIGHT = DEF.define("DELIVERY_MAX_IN_FLIGHT",
+    private static final ConfigDef.Key<Integer> DELIVERY_MAX_IN_FLIGHT = DEFINITION.define("DELIVERY_MAX_IN_FLIGHT",
             ConfigDef.intBetween(1, 10_000), "10",
             "Concurrent requests per subscription when the subscription does not set maxInFlight.");
-    private static final ConfigDef.Key<Integer> DELIVERY_MAX_PENDING = DEF.define("DELIVERY_MAX_PENDING",
+    private static final ConfigDef.Key<Integer> DELIVERY_MAX_PENDING = DEFINITION.define("DELIVERY_MAX_PENDING",
             ConfigDef.intBetween(1, 1_000_000), "5000",
             "Tasks read but not final per deliveries partition before reading from it pauses.");
-    private static final ConfigDef.Key<Duration> DELIVERY_CONNECT_TIMEOUT = DEF.define("DELIVERY_CONNECT_TIMEOUT",
+    private static final ConfigDef.Key<Duration> DELIVERY_CONNECT_TIMEOUT = DEFINITION.define("DELIVERY_CONNECT_TIMEOUT",
             positive(), "5s", "TCP + TLS connect timeout (capped by the subscription's timeout).");
-    private static final ConfigDef.Key<Duration> DELIVERY_COMMIT_INTERVAL = DEF.define("DELIVERY_COMMIT_INTERVAL",
+    private static final ConfigDef.Key<Duration> DELIVERY_COMMIT_INTERVAL = DEFINITION.define("DELIVERY_COMMIT_INTERVAL",
             positive(), "1s", "How often the delivery stage commits its offset watermarks.");
-    private static final ConfigDef.Key<Duration> DELIVERY_SHUTDOWN_TIMEOUT = DEF.define("DELIVERY_SHUTDOWN_TIMEOUT",
+    private static final ConfigDef.Key<Duration> DELIVERY_SHUTDOWN_TIMEOUT = DEFINITION.define("DELIVERY_SHUTDOWN_TIMEOUT",
             positive(), "10s", "How long shutdown and partition revocation wait for in-flight deliveries.");
-    private static final ConfigDef.Key<Integer> DELIVERY_IO_THREADS = DEF.define("DELIVERY_IO_THREADS",
+    private static final ConfigDef.Key<Integer> DELIVERY_IO_THREADS = DEFINITION.define("DELIVERY_IO_THREADS",
             ConfigDef.intBetween(0, 256), "0", "Event loop threads of the webhook HTTP client; 0 = two per core.");
 
-    private static final ConfigDef.Key<RetryTiers> RETRY_TIERS = DEF.define("RETRY_TIERS",
+    private static final ConfigDef.Key<RetryTiers> RETRY_TIERS = DEFINITION.define("RETRY_TIERS",
             s -> RetryTiers.parse(ConfigDef.list().apply(s)), "5s,30s,2m,10m,30m,1h,3h,6h,12h",
             "Delay tiers of the retry path, one topic hookline.retry.<delay> each (created at start-up); a delay "
                     + "between tiers hops through the largest tier below it.");
-    private static final ConfigDef.Key<RetrySchedule> RETRY_SCHEDULE = DEF.define("RETRY_SCHEDULE",
+    private static final ConfigDef.Key<RetrySchedule> RETRY_SCHEDULE = DEFINITION.define("RETRY_SCHEDULE",
             s -> RetrySchedule.parse(ConfigDef.list().apply(s)), "5s,30s,2m,10m,30m,1h,3h,6h,12h",
             "Delays between attempts for subscriptions without their own retrySchedule (DESIGN.md 4.5).");
 
-    private static final ConfigDef.Key<Integer> BREAKER_FAILURES = DEF.define("BREAKER_FAILURES",
+    private static final ConfigDef.Key<Integer> BREAKER_FAILURES = DEFINITION.define("BREAKER_FAILURES",
             ConfigDef.intBetween(0, 1_000_000), "5",
             "Consecutive failed attempts that open a subscription's circuit breaker; 0 turns the breaker off.");
-    private static final ConfigDef.Key<Duration> BREAKER_OPEN_FOR = DEF.define("BREAKER_OPEN_FOR", positive(), "30s",
+    private static final ConfigDef.Key<Duration> BREAKER_OPEN_FOR = DEFINITION.define("BREAKER_OPEN_FOR", positive(), "30s",
             "How long an open circuit breaker defers a subscription's tasks before one probe request may go.");
 
     public static DispatcherConfig from(Map<String, String> env) {
-        Config c = DEF.parse(env);
+        Config c = DEFINITION.parse(env);
         return new DispatcherConfig(
                 KafkaSettings.from(c, KAFKA),
                 c.get(HTTP_HOST),
@@ -142,10 +142,6 @@ public record DispatcherConfig(
                         c.get(BREAKER_OPEN_FOR)));
     }
 
-    /** The reference of every variable, for {@code --help} style output and the docs. */
-    public static String describe() {
-        return DEF.describe();
-    }
 
     /**
      * The Kafka client id of one of this instance's clients: {@code hookline-<role>}, or

@@ -8,11 +8,7 @@ public final class DispatcherMain {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println("hookline-dispatcher: fan-out and delivery of Hookline events. Environment:\n");
-            System.out.print(DispatcherConfig.describe());
-            return;
-        }
-        ServiceLauncher.run("hookline-dispatcher", () -> DispatcherService.start(DispatcherConfig.from(System.getenv())));
+        ServiceLauncher.run("hookline-dispatcher", "fan-out and delivery of Hookline events", DispatcherConfig.DEFINITION,
+                args, () -> DispatcherService.start(DispatcherConfig.from(System.getenv())));
     }
 }
