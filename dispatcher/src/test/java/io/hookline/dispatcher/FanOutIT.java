@@ -150,6 +150,31 @@ class FanOutIT {
     }
 
     @Test
+    void aNewTopicWithMorePartitionsThanAnyOtherStillFansOutAndDedupes() {
+        // Regression: the dedupe store's changelog once took its partition count from the events topics, so a later
+        // topic with more partitions stopped the whole stage ("internal topic ... has invalid partitions").
+        TestSubscription wide = subscribe("wide", "wide.*");
+        topics.createEventsTopic("wide.events", 8);
+        List<EventEnvelope> plain = List.of(topics.event("wide.events", "wide", "{\"p\":1}"),
+                topics.event("wide.events", "wide", "{\"p\":2}"));
+        EventEnvelope idempotent = topics.event("evt_wide_1", "wide.events", "wide", "wide-key", "{\"try\":1}");
+        EventEnvelope copy = topics.event("evt_wide_1", "wide.events", "wide", "wide-key", "{\"try\":2}");
+        plain.forEach(topics::publish);
+        topics.publish(idempotent);
+        topics.publish(copy);
+
+        Set<String> ids = new HashSet<>(Set.of("evt_wide_1"));
+        plain.forEach(e -> ids.add(e.id()));
+        List<DeliveryTask> tasks = await("tasks of the wide topic").atMost(WAIT).until(() -> tasksFor(ids),
+                found -> found.size() >= 3);
+        topics.awaitFannedOut(WAIT, "wide.events");
+        assertThat(tasksFor(ids)).extracting(t -> t.event().id() + "/" + t.subscriptionId())
+                .containsExactlyInAnyOrderElementsOf(ids.stream().map(id -> id + "/" + wide.id()).toList());
+        assertThat(tasks).filteredOn(t -> t.event().id().equals("evt_wide_1")).singleElement()
+                .satisfies(t -> assertThat(t.sourcePartition()).isBetween(0, 7));
+    }
+
+    @Test
     void aRepublishedIdempotentEventOfTheSameTenantGivesNoNewTask() {
         TestSubscription sub = subscribe("dedupe", "orders.*");
         TestSubscription otherTenant = subscribe("dedupe-other", "orders.*");

@@ -37,6 +37,15 @@ public record TopicNames(String prefix) {
         return prefix + ".api-keys";
     }
 
+    /**
+     * Events that carry an idempotency key, re-keyed by tenant and event id on their way to the fan-out's dedupe
+     * step. A fixed partition count keeps that stateful step's tasks (and its changelog) stable however many
+     * partitions the events topics have.
+     */
+    public String idempotentEvents() {
+        return prefix + ".fanout.idempotent-events";
+    }
+
     public String deliveries() {
         return prefix + ".deliveries";
     }

@@ -45,6 +45,7 @@ public final class TopicProvisioner {
         topics.add(compacted(names.topicRegistry()));
         topics.add(compacted(names.apiKeys()));
         topics.add(new NewTopic(names.deliveries(), Optional.of(deliveryPartitions), Optional.empty()));
+        topics.add(retained(names.idempotentEvents(), DEFAULT_EVENT_PARTITIONS, EVENTS_RETENTION));
         topics.add(retained(names.dlq(), DEFAULT_DELIVERY_PARTITIONS, DLQ_RETENTION));
         topics.add(retained(names.attempts(), DEFAULT_DELIVERY_PARTITIONS, ATTEMPTS_RETENTION));
         return topics;

@@ -11,13 +11,9 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,16 +58,27 @@ public final class FanOutStage implements AutoCloseable {
     }
 
     static Topology topology(TopicNames names, SubscriptionIndex index, FanOutMetrics metrics, Duration dedupeWindow) {
-        StreamsBuilder builder = new StreamsBuilder();
-        // Window size = retention: an id stays findable for the whole window, then its segment is dropped whole.
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(FanOutProcessor.DEDUPE_STORE, dedupeWindow, dedupeWindow, false),
-                Serdes.String(), Serdes.Long()));
-        builder.stream(names.eventsPattern(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
-                .process(() -> new FanOutProcessor(index, metrics, dedupeWindow), Named.as("fan-out"),
-                        FanOutProcessor.DEDUPE_STORE)
-                .to(names.deliveries(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("deliveries"));
-        return builder.build();
+        Topology topology = new Topology();
+        topology.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                        names.eventsPattern())
+                .addProcessor("fan-out", () -> new FanOutProcessor(index, metrics, dedupeWindow, false), "events")
+                .addSink(FanOutProcessor.TO_DEDUPE, names.idempotentEvents(), Serdes.String().serializer(),
+                        Serdes.ByteArray().serializer(), "fan-out")
+                .addSource("idempotent-events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                        names.idempotentEvents())
+                .addProcessor("dedupe-fan-out", () -> new FanOutProcessor(index, metrics, dedupeWindow, true),
+                        "idempotent-events")
+                // Window size = retention: an id stays findable for the whole window, then its segment is dropped.
+                .addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(FanOutProcessor.DEDUPE_STORE, dedupeWindow, dedupeWindow, false),
+                        Serdes.String(), Serdes.Long()), "dedupe-fan-out")
+                // One sink per processor: a shared sink would join both into one sub-topology, whose task count (and
+                // so the store's changelog) would again follow the events topics' partition counts.
+                .addSink(FanOutProcessor.TO_DELIVERIES, names.deliveries(), Serdes.String().serializer(),
+                        Serdes.ByteArray().serializer(), "fan-out")
+                .addSink(FanOutProcessor.TO_DELIVERIES_AFTER_DEDUPE, names.deliveries(), Serdes.String().serializer(),
+                        Serdes.ByteArray().serializer(), "dedupe-fan-out");
+        return topology;
     }
 
     static Properties properties(DispatcherConfig config) {
