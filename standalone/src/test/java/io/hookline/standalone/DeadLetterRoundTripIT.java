@@ -1,0 +1,144 @@
+package io.hookline.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hookline.common.json.Json;
+import io.hookline.testkit.RecordedRequest;
+import io.hookline.testkit.WebhookReceiver;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole dead-letter loop on one standalone: the dispatcher retries a failing endpoint on its schedule, gives up
+ * into hookline.dlq, the dlq-replayer indexes the letters, and once the endpoint is healthy a replay job (and the
+ * CLI, run as its own process) brings each event back exactly once.
+ */
+class DeadLetterRoundTripIT {
+    private static final int EVENTS = 3;
+    @TempDir
+    static Path dataDir;
+    private static Standalone hookline;
+    private static HooklineApi api;
+    private static WebhookReceiver receiver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hookline = Standalone.start(StandaloneConfig.from(Map.of(
+                "HOOKLINE_DATA_DIR", dataDir.toString(),
+                "HOOKLINE_GATEWAY_PORT", "0", "HOOKLINE_REGISTRAR_PORT", "0",
+                "HOOKLINE_DISPATCHER_PORT", "0", "HOOKLINE_REPLAYER_PORT", "0",
+                "HOOKLINE_BROKER_PORT", "0", "HOOKLINE_BROKER_CONTROLLER_PORT", "0", "HOOKLINE_DB_PORT", "0",
+                // Six failures in a row open the endpoint's circuit breaker; replays then wait for its probe. A short
+                // open time keeps that wait short (the default is 30 s).
+                "HOOKLINE_BREAKER_OPEN_FOR", "1s")));
+        api = new HooklineApi(hookline.adminKey());
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (hookline != null) {
+            hookline.close();
+        }
+    }
+
+    @Test
+    void deadLettersAreIndexedAndReplayedOncePerJobToTheHealedEndpoint() throws Exception {
+        receiver.respondWith(500);
+        assertThat(api.post(hookline.registrarPort(), "/v1/topics", "{\"name\":\"invoices.paid\"}").status())
+                .isEqualTo(201);
+        var subscription = api.post(hookline.registrarPort(), "/v1/subscriptions", Json.writeString(Map.of(
+                "url", receiver.url("/hook"), "topics", List.of("invoices.paid"), "retrySchedule", List.of("200ms"))));
+        assertThat(subscription.status()).as(subscription.raw()).isEqualTo(201);
+        String subscriptionId = subscription.body().get("id").asText();
+
+        Set<String> published = new HashSet<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            var answer = api.post(hookline.gatewayPort(), "/v1/topics/invoices.paid/events",
+                    "{\"invoice\":" + published.size() + "}");
+            if (answer.status() == 202) {
+                published.add(answer.body().get("id").asText());
+            }
+            return published.size() == EVENTS;
+        });
+
+        // Two attempts per event (the first and one retry after 200 ms), then the dead letter is indexed.
+        String lettersPath = "/v1/dead-letters?subscription=" + subscriptionId;
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var letters = api.get(hookline.replayerPort(), lettersPath);
+            return letters.status() == 200 && letters.body().get("data").size() == EVENTS;
+        });
+        assertThat(receiver.requests()).hasSize(EVENTS * 2);
+        JsonNode letters = api.get(hookline.replayerPort(), lettersPath).body().get("data");
+        for (JsonNode letter : letters) {
+            assertThat(letter.get("reason").asText()).isEqualTo("exhausted");
+            assertThat(letter.get("state").asText()).isEqualTo("dead");
+            assertThat(letter.get("lastStatus").asInt()).isEqualTo(500);
+            assertThat(published).contains(letter.get("eventId").asText());
+        }
+
+        // The CLI, as an operator runs it, lists the same letters.
+        String listed = cli("dlq", "ls", "--subscription", subscriptionId, "-o", "json");
+        for (JsonNode letter : letters) {
+            assertThat(listed).contains(letter.get("id").asText());
+        }
+
+        receiver.reset();
+        receiver.respondWith(204);
+        var job = api.post(hookline.replayerPort(), "/v1/replays",
+                "{\"filter\":{\"subscription\":\"" + subscriptionId + "\"},\"ratePerSecond\":20}");
+        assertThat(job.status()).as(job.raw()).isEqualTo(202);
+        String jobPath = "/v1/replays/" + job.body().get("id").asText();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> "completed".equals(api.get(hookline.replayerPort(), jobPath).body().path("state").asText()));
+        JsonNode done = api.get(hookline.replayerPort(), jobPath).body();
+        assertThat(done.get("replayed").asInt()).isEqualTo(EVENTS);
+        assertThat(done.get("failed").asInt()).isZero();
+
+        List<RecordedRequest> redelivered = receiver.awaitRequests(EVENTS, Duration.ofSeconds(60));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> receiver.requests().size() == EVENTS);
+        List<String> ids = new ArrayList<>();
+        redelivered.forEach(r -> ids.add(r.header("webhook-id")));
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(published);
+        assertThat(redelivered).allSatisfy(r -> assertThat(r.header("hookline-attempt")).isEqualTo("1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            JsonNode now = api.get(hookline.replayerPort(), lettersPath).body().get("data");
+            for (JsonNode letter : now) {
+                if (!letter.get("state").asText().equals("replayed")) {
+                    return false;
+                }
+            }
+            return now.size() == EVENTS;
+        });
+    }
+
+    private static String cli(String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "io.hookline.replayer.cli.HooklineCli"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--url", "http://127.0.0.1:" + hookline.replayerPort(), "--api-key", hookline.adminKey()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
+    }
+}
