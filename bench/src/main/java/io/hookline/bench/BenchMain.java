@@ -1,0 +1,46 @@
+package io.hookline.bench;
+
+import io.hookline.bench.jmh.IndexHeapReport;
+import io.hookline.bench.load.LoadDriver;
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code hookline-bench.jar}:
+ * <pre>
+ *   java -jar hookline-bench.jar load [options]          end-to-end load driver (--help for options)
+ *   java -jar hookline-bench.jar delivery [options]      delivery stage: backlog, raw baseline, isolation
+ *   java -jar hookline-bench.jar index-memory [sizes]    SubscriptionIndex retained heap
+ *   java -jar hookline-bench.jar registrar-propagation [n]  registrar change -> hookline.subscriptions delay
+ *   java -jar hookline-bench.jar [JMH options]           JMH benchmarks (e.g. -l to list, -h for help)
+ * </pre>
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "load" -> {
+                if (Arrays.asList(rest).contains("--help")) {
+                    System.out.print(io.hookline.bench.load.LoadOptions.USAGE);
+                    return;
+                }
+                LoadDriver.main(rest);
+            }
+            case "delivery" -> {
+                if (Arrays.asList(rest).contains("--help")) {
+                    System.out.print(io.hookline.bench.load.DeliveryOptions.USAGE);
+                    return;
+                }
+                io.hookline.bench.load.DeliveryDriver.main(rest);
+            }
+            case "index-memory" -> IndexHeapReport.main(rest);
+            case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
+            case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
+            case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            default -> org.openjdk.jmh.Main.main(args);
+        }
+    }
+}

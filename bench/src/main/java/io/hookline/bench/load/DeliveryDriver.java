@@ -1,0 +1,328 @@
+package io.hookline.bench.load;
+
+import io.hookline.common.event.DeliveryTask;
+import io.hookline.common.event.EventEnvelope;
+import io.hookline.common.event.EventIds;
+import io.hookline.common.json.Json;
+import io.hookline.common.kafka.TopicNames;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The delivery stage alone (issue 6): delivery tasks are written straight onto {@code hookline.deliveries} (keyed by
+ * subscription id, as the fan-out stage writes them) far faster than they can be delivered, so the stage works
+ * through a backlog; measured as deliveries/s arriving at the local receiver. In the same run:
+ * <ul>
+ *   <li>a raw baseline — a plain {@link KafkaConsumer} over the same kind of records on a topic of the same
+ *       partition count, POSTing each with the same async HTTP client, committing after the responses, no limits
+ *       and no signing;</li>
+ *   <li>an isolation phase — the same backlog spread over the same subscriptions plus one whose endpoint never
+ *       answers (it times out after {@code --slow-timeout}): the healthy subscriptions' rate should barely drop.</li>
+ * </ul>
+ * The producer of each backlog runs concurrently with the consumer side, in both Hookline's and the baseline's case.
+ */
+public final class DeliveryDriver {
+    private final DeliveryOptions options;
+    private BenchEnvironment env;
+    private BenchReceiver receiver;
+
+    DeliveryDriver(DeliveryOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        DeliveryOptions options;
+        try {
+            options = DeliveryOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new DeliveryDriver(options).run());
+    }
+
+    int run() throws Exception {
+        System.out.println("# Hookline delivery-stage benchmark, " + ZonedDateTime.now());
+        System.out.println("# " + BenchEnvironment.machine());
+        System.out.println("# " + options.describe());
+        try (BenchEnvironment started = BenchEnvironment.start(options.env(), options.receiverThreads());
+             BlackholeServer blackhole = new BlackholeServer()) {
+            env = started;
+            receiver = started.receiver();
+            return measure(blackhole);
+        }
+    }
+
+    private int measure(BlackholeServer blackhole) throws Exception {
+        String topic = LoadDriver.TOPIC;
+        env.createTopic(topic, 6);
+        // The hanging subscription listens to a topic nobody publishes to: only the tasks written for it reach it.
+        String slow = options.isolation() ? env.createSubscription(blackhole.baseUrl() + "/slow", "bench.slow.*",
+                options.maxInFlight(), (int) options.slowTimeout().toMillis()) : null;
+        int healthyCount = options.isolation() ? options.subscriptions() - 1 : options.subscriptions();
+        List<String> healthy = new ArrayList<>();
+        for (int i = 0; i < healthyCount; i++) {
+            healthy.add(env.createSubscription(receiver.baseUrl() + "/hook/" + i, topic, options.maxInFlight(), null));
+        }
+        BenchEnvironment.progress("created %d healthy subscriptions%s", healthyCount,
+                slow != null ? " and 1 whose endpoint never answers" : "");
+        env.awaitPipelineReady(topic, healthyCount);
+
+        String prefix = options.env().getOrDefault("HOOKLINE_TOPIC_PREFIX", TopicNames.DEFAULT_PREFIX);
+        String deliveries = new TopicNames(prefix).deliveries();
+        byte[] payload = LoadDriver.payload(options.payloadBytes());
+        ReportTable table = new ReportTable();
+        boolean complete = true;
+
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            // Warm-up: JIT and connection pools, a tenth of a phase, not measured.
+            receiver.reset();
+            List<Task> warmUp = tasks(options.tasks() / 10, healthy, null, payload, topic);
+            send(producer, deliveries, warmUp);
+            BenchEnvironment.await(receiver::delivered, n -> n >= warmUp.size(), warmUp.size(), options.drainTimeout());
+            BenchEnvironment.progress("warm-up: %d of %d tasks delivered", receiver.delivered(), warmUp.size());
+
+            double baselineRate = 0;
+            if (options.baseline()) {
+                List<Task> tasks = tasks(options.tasks(), healthy, null, payload, topic);
+                receiver.reset();
+                Phase p = rawBaseline(producer, deliveries, tasks);
+                baselineRate = p.rate();
+                table.row("raw consumer -> POST, commit after (baseline)", p.delivered(), p.rate(), null);
+                table.note("baseline phase, " + p.cpu());
+            }
+
+            List<Task> tasks = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase healthyPhase = hooklinePhase(producer, deliveries, tasks, tasks.size());
+            table.row("Hookline delivery stage", healthyPhase.delivered(), healthyPhase.rate(), null);
+            table.note(String.format(Locale.ROOT, "Hookline phase: %d of %d delivered, duplicates %d, backlog written "
+                            + "in %.1f s; %s", healthyPhase.delivered(), tasks.size(), healthyPhase.duplicates(),
+                    healthyPhase.produceSeconds(), healthyPhase.cpu()));
+            complete &= healthyPhase.delivered() == tasks.size() && healthyPhase.duplicates() == 0;
+            if (baselineRate > 0) {
+                table.note(String.format(Locale.ROOT, "Hookline / baseline = %.0f %%",
+                        100 * healthyPhase.rate() / baselineRate));
+            }
+
+            if (slow != null) {
+                List<Task> mixed = tasks(options.tasks(), healthy, slow, payload, topic);
+                long toHealthy = mixed.stream().filter(t -> !t.subscriptionId().equals(slow)).count();
+                long connectionsBefore = blackhole.connections();
+                Phase isolated = hooklinePhase(producer, deliveries, mixed, toHealthy);
+                table.row("… with 1 of " + options.subscriptions() + " endpoints hanging: healthy",
+                        isolated.delivered(), isolated.rate(), null);
+                table.note(String.format(Locale.ROOT, "isolation phase: %d of %d healthy tasks delivered, %d tasks "
+                                + "for the hanging endpoint (%d connections to it); healthy rate %.0f %% of the phase "
+                                + "without it; %s", isolated.delivered(), toHealthy, mixed.size() - toHealthy,
+                        blackhole.connections() - connectionsBefore, 100 * isolated.rate() / healthyPhase.rate(),
+                        isolated.cpu()));
+                complete &= isolated.delivered() == toHealthy;
+            }
+        }
+        System.out.println();
+        System.out.print(table.render());
+        return complete ? 0 : 1;
+    }
+
+    /** One task record: key = subscription id, value = a {@link DeliveryTask} as the fan-out stage writes it. */
+    record Task(String subscriptionId, byte[] value) {
+    }
+
+    record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu) {
+    }
+
+    /**
+     * {@code count} tasks over the healthy subscriptions round robin; with {@code slow}, every
+     * {@code subscriptions}-th task goes to it instead, so it gets its fair share of one subscription.
+     */
+    static List<Task> tasks(int count, List<String> healthy, String slow, byte[] payload, String topic) {
+        int ring = healthy.size() + (slow != null ? 1 : 0);
+        List<Task> out = new ArrayList<>(count);
+        Instant now = Instant.now();
+        var payloadNode = readTree(payload);
+        for (int i = 0; i < count; i++) {
+            int slot = i % ring;
+            String subscription = slot < healthy.size() ? healthy.get(slot) : slow;
+            EventEnvelope event = new EventEnvelope(EventIds.newEventId(), topic, "default", null, null, now, now,
+                    payloadNode);
+            out.add(new Task(subscription, Json.write(DeliveryTask.first(event, subscription, now, 0, i))));
+        }
+        return out;
+    }
+
+    private Phase hooklinePhase(KafkaProducer<String, byte[]> producer, String deliveries, List<Task> tasks,
+                                long expected) throws Exception {
+        receiver.reset();
+        MachineCpu cpu = env.machineCpu();
+        cpu.start();
+        long start = System.nanoTime();
+        send(producer, deliveries, tasks);
+        double produced = (System.nanoTime() - start) / 1e9;
+        BenchEnvironment.await(receiver::delivered, n -> n >= expected, expected, options.drainTimeout());
+        long delivered = receiver.delivered();
+        long last = receiver.lastArrivalNanos();
+        BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s", delivered, expected,
+                ReportTable.perSecond(delivered, last - start));
+        return new Phase(delivered, ReportTable.perSecond(delivered, last - start), receiver.duplicates(), produced,
+                cpu.stop());
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks) {
+        for (Task t : tasks) {
+            producer.send(new ProducerRecord<>(topic, t.subscriptionId(), t.value()));
+        }
+        producer.flush();
+    }
+
+    /**
+     * The baseline: a consumer group member reading task records and POSTing each to the receiver with at most
+     * {@code concurrency} in flight, committing each poll's offsets once all of that poll's responses are in.
+     */
+    private Phase rawBaseline(KafkaProducer<String, byte[]> producer, String deliveriesTopic, List<Task> tasks)
+            throws Exception {
+        String bootstrap = env.hookline().bootstrapServers();
+        String topic = "bench-raw-deliveries-" + Long.toHexString(System.nanoTime());
+        int partitions = partitionsOf(bootstrap, deliveriesTopic);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        // Each partition's first record alone (see KafkaProducerBaseline for why), then the consumer starts at the end.
+        for (int p = 0; p < partitionsOf(bootstrap, topic); p++) {
+            producer.send(new ProducerRecord<>(topic, p, "warm-up", new byte[0])).get(60, TimeUnit.SECONDS);
+        }
+        Map<String, Object> consumerConfig = new HashMap<>();
+        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, topic);
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        AtomicLong responses = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean assigned = new AtomicBoolean();
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(receiver.baseUrl() + "/direct"))
+                .header("content-type", "application/json");
+        Thread consumerThread = new Thread(() -> {
+            Semaphore slots = new Semaphore(options.concurrency());
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                while (running.get()) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
+                    if (!consumer.assignment().isEmpty()) {
+                        assigned.set(true);
+                    }
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    Semaphore batch = new Semaphore(0);
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        slots.acquire();
+                        env.client().sendAsync(post.copy().POST(HttpRequest.BodyPublishers.ofByteArray(record.value()))
+                                        .build(), HttpResponse.BodyHandlers.discarding())
+                                .whenComplete((r, e) -> {
+                                    if (e != null || r.statusCode() / 100 != 2) {
+                                        failures.incrementAndGet();
+                                        firstFailure.compareAndSet(null, e != null ? e.toString()
+                                                : "status " + r.statusCode());
+                                    }
+                                    responses.incrementAndGet();
+                                    slots.release();
+                                    batch.release();
+                                });
+                    }
+                    batch.acquire(records.count());
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<String, byte[]>> list = records.records(tp);
+                        offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+                    }
+                    consumer.commitSync(offsets);
+                }
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "bench-raw-consumer");
+        consumerThread.start();
+        BenchEnvironment.await(() -> assigned.get() ? 1 : 0, n -> n == 1, 1, Duration.ofSeconds(60));
+        MachineCpu cpu = env.machineCpu();
+        cpu.start();
+        long start = System.nanoTime();
+        send(producer, topic, tasks);
+        double produced = (System.nanoTime() - start) / 1e9;
+        BenchEnvironment.await(() -> (int) responses.get(), n -> n >= tasks.size() || crashed.get() != null,
+                tasks.size(), options.drainTimeout());
+        long end = System.nanoTime();
+        running.set(false);
+        consumerThread.join(30_000);
+        if (crashed.get() != null) {
+            throw new IllegalStateException("baseline consumer failed", crashed.get());
+        }
+        long ok = responses.get() - failures.get();
+        BenchEnvironment.progress("baseline: %d POSTed (%d failed), %.0f/s", responses.get(), failures.get(),
+                ReportTable.perSecond(ok, end - start));
+        String cpuLine = cpu.stop() + (failures.get() > 0
+                ? "; " + failures.get() + " POSTs failed (not retried), first: " + firstFailure.get() : "");
+        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine);
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.hookline().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65_536,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024,
+                ProducerConfig.CLIENT_ID_CONFIG, "bench-backlog-writer"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static int partitionsOf(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(new String(json, StandardCharsets.UTF_8), e);
+        }
+    }
+}
