@@ -38,7 +38,6 @@ public final class BenchMain {
             }
             case "index-memory" -> IndexHeapReport.main(rest);
             case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
-            case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             default -> org.openjdk.jmh.Main.main(args);
         }
