@@ -15,6 +15,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 final class ConnectionTimeoutHandler extends ChannelDuplexHandler {
     private final RequestDeadline deadline;
     private int awaitingResponse;
+    /** Responses sent before their request was fully read (a 413 while the body is still arriving). */
+    private int answeredEarly;
 
     ConnectionTimeoutHandler(RequestDeadline deadline) {
         this.deadline = deadline;
@@ -24,15 +26,23 @@ final class ConnectionTimeoutHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof LastHttpContent) {
             deadline.cancel();
-            awaitingResponse++;
+            if (answeredEarly > 0) {
+                answeredEarly--;
+            } else {
+                awaitingResponse++;
+            }
         }
         super.channelRead(ctx, msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof LastHttpContent && awaitingResponse > 0) {
-            awaitingResponse--;
+        if (msg instanceof LastHttpContent) {
+            if (awaitingResponse > 0) {
+                awaitingResponse--;
+            } else {
+                answeredEarly++;
+            }
         }
         super.write(ctx, msg, promise);
     }

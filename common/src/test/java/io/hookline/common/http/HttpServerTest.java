@@ -124,6 +124,17 @@ class HttpServerTest {
     }
 
     @Test
+    void anOversizedBodyStillGetsItsAnswerWhileTheClientIsSendingIt() throws Exception {
+        // Regression: closing the connection right after the 413 reset clients that were still writing the body,
+        // so they saw a broken connection instead of the problem document.
+        String oversized = "{\"a\":\"" + "x".repeat(300_000) + "\"}";
+        for (int i = 0; i < 30; i++) {
+            assertProblem(send("POST", "/v1/things", "application/json", oversized), 413);
+            assertThat(send("GET", "/v1/things/after", null, null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aSlowClientIsDisconnectedAfterTheRequestTimeout() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
