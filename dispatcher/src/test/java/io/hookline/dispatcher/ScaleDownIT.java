@@ -1,0 +1,226 @@
+package io.hookline.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hookline.common.event.DeliveryTask;
+import io.hookline.common.event.EventEnvelope;
+import io.hookline.dispatcher.HooklineTopics.TestSubscription;
+import io.hookline.testkit.RecordedRequest;
+import io.hookline.testkit.TestKafka;
+import io.hookline.testkit.WebhookReceiver;
+import io.hookline.testkit.WebhookResponse;
+import io.hookline.testkit.WithKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Graceful scale-down under load (issue 9): three delivery instances, each its own JVM started from the service
+ * jar, share the deliveries partitions while tasks keep arriving at a steady rate for an endpoint that takes a
+ * while to answer. Two of them get SIGTERM, one after the other, as Kubernetes does when KEDA scales 3 → 1. Each
+ * stopping instance must stop taking work, let its requests in flight finish, commit and leave the group within its
+ * grace period and exit 0; the survivor must end up owning every partition and deliver everything: every
+ * (event, subscription) pair arrives, and a pair arrives twice only if its request was still in flight when a
+ * stopping instance's drain deadline passed (which it reports).
+ */
+@WithKafka
+class ScaleDownIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ScaleDownIT.class);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int PARTITIONS = 6;
+    private static final int SUBSCRIPTIONS_PER_PARTITION = 2;
+    /** Each request takes this long to answer, so every SIGTERM lands with requests in flight. */
+    private static final Duration ENDPOINT_LATENCY = Duration.ofMillis(80);
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The grace period the test gives a stopping instance, built as deploy/k8s builds terminationGracePeriodSeconds:
+     * the in-flight drain (HOOKLINE_DELIVERY_SHUTDOWN_TIMEOUT) plus the final commit, leaving the group and closing
+     * the producers, with room for a loaded 2-core machine.
+     */
+    private static final Duration GRACE_PERIOD = SHUTDOWN_TIMEOUT.plusSeconds(20);
+    private static final Pattern ABANDONED = Pattern.compile("(\\d+) requests still in flight will be redelivered");
+
+    static TestKafka kafka;
+
+    @Test
+    void scalingThreeInstancesDownToOneUnderLoadLosesNothing() throws Exception {
+        try (HooklineTopics topics = new HooklineTopics(kafka); WebhookReceiver receiver = WebhookReceiver.start();
+             Admin admin = kafka.newAdmin()) {
+            topics.createSystemTopics(PARTITIONS);
+            receiver.respondWith(request -> {
+                LockSupport.parkNanos(ENDPOINT_LATENCY.toNanos()); // a real endpoint's think time
+                return WebhookResponse.status(204);
+            });
+            List<TestSubscription> subscriptions = subscriptionsOnEveryPartition(topics, receiver);
+            Map<String, String> env = topics.env("HOOKLINE_DISPATCHER_STAGES", "delivery",
+                    "HOOKLINE_DELIVERY_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT.toSeconds() + "s",
+                    "HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "10000");
+
+            List<ChildDispatcher> group = new ArrayList<>();
+            ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+            try {
+                for (String name : List.of("d1", "d2", "d3")) {
+                    group.add(ChildDispatcher.start(withClientId(env, name), "scale-down-" + name));
+                }
+                await("three instances sharing the partitions").atMost(WAIT).ignoreExceptions()
+                        .until(() -> owners(admin, topics).values().stream().filter(p -> !p.isEmpty()).count() == 3);
+
+                // Steady load: one event for every subscription each 50 ms (240 tasks/s), until told to stop.
+                Set<String> written = ConcurrentHashMap.newKeySet();
+                AtomicInteger batches = new AtomicInteger();
+                AtomicReference<RuntimeException> loadFailure = new AtomicReference<>();
+                load.scheduleAtFixedRate(() -> {
+                    if (loadFailure.get() != null) {
+                        return;
+                    }
+                    EventEnvelope event = topics.event("scale.load", "scale", "{\"n\":" + batches.get() + "}");
+                    List<DeliveryTask> tasks = subscriptions.stream()
+                            .map(s -> DeliveryTask.first(event, s.id(), Instant.now(), 0, batches.get())).toList();
+                    try {
+                        topics.writeTasks(tasks); // returns once the broker has them all
+                    } catch (RuntimeException e) {
+                        loadFailure.set(e);
+                        return;
+                    }
+                    tasks.forEach(t -> written.add(pair(t.event().id(), t.subscriptionId())));
+                    batches.incrementAndGet();
+                }, 0, 50, TimeUnit.MILLISECONDS);
+
+                int abandoned = 0;
+                for (int stop = 0; stop < 2; stop++) {
+                    int before = receiver.requests().size();
+                    await("deliveries flowing before stopping d" + (stop + 1)).atMost(WAIT)
+                            .until(() -> receiver.requests().size() >= before + 300);
+                    await("requests in flight at the signal").atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                            .until(() -> receiver.inFlight() > 0);
+                    ChildDispatcher stopping = group.get(stop);
+                    ChildDispatcher.Exit exit = stopping.terminate(GRACE_PERIOD);
+                    String output = stopping.output();
+                    LOG.info("d{} exited {} after {} ms ({} batches written, {} requests so far)", stop + 1,
+                            exit.code(), exit.took().toMillis(), batches.get(), receiver.requests().size());
+                    assertThat(exit.code()).as("exit code of d%d after SIGTERM (output:%n%s)", stop + 1, output)
+                            .isZero();
+                    assertThat(output).as("d%d handed its partitions over on shutdown", stop + 1)
+                            .contains("on shutdown: committed up to");
+                    abandoned += abandonedRequests(output);
+                    int remaining = 2 - stop;
+                    await("the partitions of d" + (stop + 1) + " taken over").atMost(WAIT).ignoreExceptions()
+                            .until(() -> {
+                        Map<String, Set<TopicPartition>> owners = owners(admin, topics);
+                        return owners.size() == remaining && owners.values().stream().mapToInt(Set::size).sum()
+                                == PARTITIONS;
+                    });
+                }
+                Map<String, Set<TopicPartition>> last = owners(admin, topics);
+                assertThat(last).as("the survivor owns every partition").containsOnlyKeys("d3-delivery");
+                assertThat(last.get("d3-delivery")).hasSize(PARTITIONS);
+
+                int before = receiver.requests().size();
+                await("the survivor delivering new work alone").atMost(WAIT)
+                        .until(() -> receiver.requests().size() >= before + 300);
+                load.shutdown();
+                assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(loadFailure.get()).as("writing the load").isNull();
+
+                topics.awaitDeliveriesFinal(WAIT);
+                Map<String, Long> perPair = receiver.requests().stream().collect(Collectors.groupingBy(
+                        ScaleDownIT::pairOf, Collectors.counting()));
+                long duplicates = perPair.values().stream().mapToLong(n -> n - 1).sum();
+                LOG.info("{} batches, {} tasks written, {} requests, {} duplicates, {} abandoned at a drain deadline",
+                        batches.get(), written.size(), receiver.requests().size(), duplicates, abandoned);
+                assertThat(written).as("written under load").hasSizeGreaterThan(1000);
+                assertThat(perPair.keySet()).as("every (event, subscription) pair delivered, nothing else")
+                        .isEqualTo(written);
+                assertThat(duplicates).as("duplicates: at most the requests abandoned at a drain deadline")
+                        .isLessThanOrEqualTo(abandoned);
+                ChildDispatcher.Exit last3 = group.get(2).terminate(GRACE_PERIOD);
+                assertThat(last3.code()).as("exit code of the survivor").isZero();
+            } finally {
+                load.shutdownNow();
+                group.forEach(ChildDispatcher::close);
+            }
+        }
+    }
+
+    /** Subscriptions keyed onto every deliveries partition (default partitioner), so every instance has work. */
+    private static List<TestSubscription> subscriptionsOnEveryPartition(HooklineTopics topics,
+                                                                        WebhookReceiver receiver) {
+        List<TestSubscription> subscriptions = new ArrayList<>();
+        int[] perPartition = new int[PARTITIONS];
+        while (subscriptions.size() < SUBSCRIPTIONS_PER_PARTITION * PARTITIONS) {
+            TestSubscription sub = topics.subscription("scale", receiver.url("/s" + subscriptions.size()),
+                    List.of("*"), r -> HooklineTopics.with(r, "active", null, 10, 10_000, null, null));
+            int partition = Utils.toPositive(Utils.murmur2(sub.id().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+            if (perPartition[partition] < SUBSCRIPTIONS_PER_PARTITION) {
+                perPartition[partition]++;
+                topics.put(sub.record());
+                subscriptions.add(sub);
+            }
+        }
+        return subscriptions;
+    }
+
+    /** The deliveries partitions each member owns by client id, once the group is stable (else empty). */
+    private static Map<String, Set<TopicPartition>> owners(Admin admin, HooklineTopics topics) throws Exception {
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(topics.names.deliveryGroupId())).all()
+                .get(10, TimeUnit.SECONDS).get(topics.names.deliveryGroupId());
+        if (group.groupState() != GroupState.STABLE) {
+            return Map.of();
+        }
+        Map<String, Set<TopicPartition>> owners = new HashMap<>();
+        for (MemberDescription member : group.members()) {
+            owners.computeIfAbsent(member.clientId(), c -> new java.util.HashSet<>())
+                    .addAll(member.assignment().topicPartitions());
+        }
+        return owners;
+    }
+
+    /** The requests a stopping instance reported as still in flight when its drain deadline passed. */
+    private static int abandonedRequests(String output) {
+        int sum = 0;
+        Matcher m = ABANDONED.matcher(output);
+        while (m.find()) {
+            sum += Integer.parseInt(m.group(1));
+        }
+        return sum;
+    }
+
+    private static Map<String, String> withClientId(Map<String, String> env, String clientId) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("HOOKLINE_KAFKA_CLIENT_ID", clientId);
+        return copy;
+    }
+
+    private static String pair(String eventId, String subscriptionId) {
+        return eventId + "/" + subscriptionId;
+    }
+
+    private static String pairOf(RecordedRequest request) {
+        return pair(request.header("webhook-id"), request.header("hookline-subscription"));
+    }
+}
