@@ -4,6 +4,7 @@ import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import io.hookline.common.config.KafkaSettings;
+import io.hookline.common.config.LogSettings;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
@@ -70,6 +71,9 @@ public record RegistrarConfig(
     private static final ConfigDef.Key<Integer> HTTP_PORT = DEFINITION.define("HTTP_PORT", ConfigDef.port(),
             Integer.toString(DEFAULT_HTTP_PORT), "Port of the registrar API (0 = any free port).");
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> ADMIN_KEY = DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(),
             "The admin API key; acts on every tenant.");
     private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEFINITION.defineRequired("SECRET_KEY",

@@ -2,6 +2,7 @@ package io.hookline.replayer.replay;
 
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
+import io.hookline.common.log.LogContext;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.ReplayJob;
@@ -133,7 +134,7 @@ public final class ReplayRunner implements AutoCloseable {
         return active.computeIfAbsent(jobId, id -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             workers.execute(() -> {
-                try {
+                try (LogContext ids = LogContext.of(LogContext.REPLAY_JOB_ID, id)) {
                     runJob(id);
                 } catch (RuntimeException e) {
                     LOG.error("replay job {} stopped; it resumes at the next start", id, e);
@@ -172,7 +173,9 @@ public final class ReplayRunner implements AutoCloseable {
             if (claim.task() == null) {
                 continue; // failed with a reason, nothing to write
             }
-            send(jobId, claim);
+            try (LogContext ids = LogContext.forTask(claim.task(), LogContext.DEAD_LETTER_ID, claim.letterId())) {
+                send(jobId, claim);
+            }
         }
     }
 
@@ -196,7 +199,10 @@ public final class ReplayRunner implements AutoCloseable {
             jobs.finishLetter(h, jobId, letterId, "failed", problem);
             letters.setState(h, letterId, StoredLetter.DEAD, null);
             failed.increment();
-            LOG.info("replay job {}: letter {} not replayed: {}", jobId, letterId, problem);
+            try (LogContext ids = LogContext.of(LogContext.DEAD_LETTER_ID, letterId, LogContext.SUBSCRIPTION_ID,
+                    subscriptionId, LogContext.EVENT_ID, letter.task().event().id())) {
+                LOG.info("replay job {}: letter {} not replayed: {}", jobId, letterId, problem);
+            }
             return new Claim(letterId, null, null);
         }
         // A fresh task: attempt 1, due now, so the dispatcher starts a new retry schedule.
