@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,6 +44,13 @@ final class ChildDispatcher implements AutoCloseable {
         builder.environment().putAll(env);
         LOG.info("starting dispatcher child {}, output in {}", name, log);
         return new ChildDispatcher(builder.start(), log.toPath());
+    }
+
+    /** {@code env} with the Kafka client id set: the child's group members are then {@code <clientId>-delivery}... */
+    static Map<String, String> withClientId(Map<String, String> env, String clientId) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("HOOKLINE_KAFKA_CLIENT_ID", clientId);
+        return copy;
     }
 
     /** Everything the child wrote (stdout and stderr) so far. */

@@ -11,7 +11,6 @@ import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WebhookReceiver;
 import io.hookline.testkit.WebhookResponse;
 import io.hookline.testkit.WithKafka;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +84,7 @@ class ScaleDownIT {
             ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
             try {
                 for (String name : List.of("d1", "d2", "d3")) {
-                    group.add(ChildDispatcher.start(withClientId(env, name), "scale-down-" + name));
+                    group.add(ChildDispatcher.start(ChildDispatcher.withClientId(env, name), "scale-down-" + name));
                 }
                 await("three instances sharing the partitions").atMost(WAIT).ignoreExceptions()
                         .until(() -> owners(admin, topics).values().stream().filter(p -> !p.isEmpty()).count() == 3);
@@ -193,7 +191,7 @@ class ScaleDownIT {
         while (subscriptions.size() < SUBSCRIPTIONS_PER_PARTITION * PARTITIONS) {
             TestSubscription sub = topics.subscription("scale", receiver.url("/s" + subscriptions.size()),
                     List.of("*"), r -> r);
-            int partition = Utils.toPositive(Utils.murmur2(sub.id().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+            int partition = HooklineTopics.deliveryPartition(sub.id(), PARTITIONS);
             if (perPartition[partition] < SUBSCRIPTIONS_PER_PARTITION) {
                 int maxInFlight = perPartition[partition]++ == 0 ? 10 : 2;
                 sub = new TestSubscription(HooklineTopics.with(sub.record(), "active", null, maxInFlight, 10_000,
@@ -228,12 +226,6 @@ class ScaleDownIT {
             sum += Integer.parseInt(m.group(1));
         }
         return sum;
-    }
-
-    private static Map<String, String> withClientId(Map<String, String> env, String clientId) {
-        Map<String, String> copy = new HashMap<>(env);
-        copy.put("HOOKLINE_KAFKA_CLIENT_ID", clientId);
-        return copy;
     }
 
     private static String pair(String eventId, String subscriptionId) {
