@@ -102,6 +102,17 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
 
     /**
+     * Completes once the scheduler's thread has finished what it is doing now. A partition marked revoked before
+     * calling this can have no task starting any more once it completes: the revoked check and the start of a
+     * request happen in one step on that thread.
+     */
+    CompletableFuture<Void> barrier() {
+        CompletableFuture<Void> passed = new CompletableFuture<>();
+        post(() -> passed.complete(null));
+        return passed;
+    }
+
+    /**
      * Runs {@code action} on the scheduler's thread. Actions posted while the thread is busy are drained in one go
      * instead of one executor hand-off (and wake-up) each: under load, completions arrive in bursts.
      */

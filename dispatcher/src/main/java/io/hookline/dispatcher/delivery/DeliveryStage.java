@@ -21,8 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -264,6 +266,7 @@ public final class DeliveryStage implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        awaitNoTaskStarting(deadline);
         while (states.stream().anyMatch(s -> s.started.get() > 0) && System.nanoTime() - deadline < 0) {
             try {
                 QueuedTask done = completions.poll(50, TimeUnit.MILLISECONDS);
@@ -290,6 +293,20 @@ public final class DeliveryStage implements AutoCloseable {
             int abandoned = state.started.get();
             LOG.info("handed over {} on {}: committed up to {}{}", state.partition, why, state.lastCommitted,
                     abandoned > 0 ? ", " + abandoned + " requests still in flight will be redelivered" : "");
+        }
+    }
+
+    /**
+     * Without this, a task whose partition the scheduler had checked just before it was marked revoked could start
+     * after the hand-over counted the requests in flight: sent by this instance and again by the next owner.
+     */
+    private void awaitNoTaskStarting(long deadline) {
+        try {
+            scheduler.barrier().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("the delivery scheduler did not answer before the hand-over deadline: {}", e.toString());
         }
     }
 
