@@ -123,10 +123,12 @@ final class PublishApi {
                 new EventWriter.Outgoing(names.events(topic.name()), kafkaKey, envelope, id))).get(0);
         return ack.thenApply(metadata -> {
             metrics.published(1);
-            try (LogContext ids = LogContext.of(LogContext.EVENT_ID, id, LogContext.TENANT, topic.tenant(),
-                    LogContext.TOPIC, topic.name())) {
-                LOG.debug("event {} on topic {} stored at {}-{}@{}", id, topic.name(), metadata.topic(),
-                        metadata.partition(), metadata.offset());
+            if (LOG.isDebugEnabled()) { // this runs on the producer's I/O thread, for every event
+                try (LogContext ids = LogContext.of(LogContext.EVENT_ID, id, LogContext.TENANT, topic.tenant(),
+                        LogContext.TOPIC, topic.name())) {
+                    LOG.debug("event {} on topic {} stored at {}-{}@{}", id, topic.name(), metadata.topic(),
+                            metadata.partition(), metadata.offset());
+                }
             }
             return HttpResponse.json(202, new Accepted(id, topic.name()));
         });
