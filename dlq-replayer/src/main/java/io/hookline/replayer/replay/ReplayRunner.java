@@ -3,11 +3,11 @@ package io.hookline.replayer.replay;
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.ReplayJob;
 import io.hookline.replayer.store.ReplayJobRepository;
 import io.hookline.replayer.store.ReplayJobRepository.SendingLetter;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.hookline.replayer.store.StoredLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +45,7 @@ public final class ReplayRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayRunner.class);
     private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
 
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
     private final ReplayJobRepository jobs;
     private final DeliveryTaskWriter writer;
@@ -69,7 +69,7 @@ public final class ReplayRunner implements AutoCloseable {
     private final Counter failed;
     private volatile boolean closed;
 
-    public ReplayRunner(ReplayerDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
+    public ReplayRunner(ServiceDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
                         DeliveryTaskWriter writer, SentLetterFinder finder,
                         Function<String, Optional<SubscriptionRecord>> subscriptions, String schema,
                         MeterRegistry meters) {
