@@ -216,8 +216,8 @@ public final class ReplayRunner implements AutoCloseable {
     private List<Claim> claim(org.jdbi.v3.core.Handle h, String jobId, int count) {
         List<Claim> claims = new ArrayList<>();
         Instant now = Instant.now();
-        for (String letterId : jobs.claimNext(h, jobId, count)) {
-            StoredLetter stored = letters.findForUpdate(h, letterId).orElseThrow();
+        for (StoredLetter stored : letters.findAllForUpdate(h, jobs.claimNext(h, jobId, count))) {
+            String letterId = stored.id();
             DeadLetter letter = stored.letter();
             String subscriptionId = letter.task().subscriptionId();
             Optional<SubscriptionRecord> subscription = subscriptions.apply(subscriptionId);
@@ -269,8 +269,10 @@ public final class ReplayRunner implements AutoCloseable {
         }
         while (true) {
             try {
+                List<String> ids = claims.stream().map(Claim::letterId).toList();
                 database.transaction(h -> {
-                    claims.forEach(c -> markSent(h, jobId, c.letterId()));
+                    jobs.finishSent(h, jobId, ids);
+                    letters.setStates(h, ids, StoredLetter.REPLAYED, jobId);
                     return null;
                 });
                 break;

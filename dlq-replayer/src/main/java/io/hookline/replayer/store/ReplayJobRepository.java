@@ -91,6 +91,13 @@ public final class ReplayJobRepository {
                 .mapTo(String.class).list().stream().sorted().toList();
     }
 
+    /** Marks many letters of a job {@code sent} at once. */
+    public void finishSent(Handle h, String jobId, List<String> letterIds) {
+        h.createUpdate("UPDATE replay_job_letters SET state = 'sent', reason = NULL, done_at = now() "
+                        + "WHERE job_id = :job AND letter_id = ANY(:letters)")
+                .bind("job", jobId).bindArray("letters", String.class, letterIds).execute();
+    }
+
     public void finishLetter(Handle h, String jobId, String letterId, String state, String reason) {
         h.createUpdate("UPDATE replay_job_letters SET state = :state, reason = :reason, done_at = now() "
                         + "WHERE job_id = :job AND letter_id = :letter")
