@@ -100,7 +100,10 @@ public final class ReplayerService implements AutoCloseable {
                     names.prefix() + "-dlq-replayer").start();
             opened.push(indexer);
 
-            DeliveryTaskWriter writer = new DeliveryTaskWriter(kafka.clientConfig(), names.deliveries(), kafkaTimeout);
+            // One transactional id per deployment: the instances sharing this database and schema take turns (the
+            // replay lease), and each new leader fences the previous one.
+            DeliveryTaskWriter writer = new DeliveryTaskWriter(kafka.clientConfig(), names.deliveries(),
+                    names.prefix() + "-dlq-replayer-" + config.dbSchema(), kafkaTimeout);
             opened.push(writer);
             ReplayRunner runner = new ReplayRunner(database, letters, jobs, writer,
                     new SentLetterFinder(kafka.clientConfig(), names.deliveries(), kafkaTimeout),
