@@ -8,6 +8,7 @@ import io.hookline.common.config.LogSettings;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
+import io.hookline.database.DatabaseSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,19 +52,6 @@ public record RegistrarConfig(
         Duration disableAfter) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
-
-    /**
-     * PostgreSQL settings. {@code schema} holds the registrar's tables and its Flyway history, so other services
-     * may share the same database.
-     */
-    public record DatabaseSettings(String url, String user, String password, String schema, int poolSize,
-                                   Duration connectTimeout) {
-        @Override
-        public String toString() {
-            return "DatabaseSettings[url=" + url + ", user=" + user + ", schema=" + schema + ", poolSize=" + poolSize
-                    + ", connectTimeout=" + connectTimeout + "]"; // never the password
-        }
-    }
 
     public static final ConfigDef DEFINITION = new ConfigDef();
     private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
