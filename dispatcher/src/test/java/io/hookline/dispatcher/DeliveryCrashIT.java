@@ -7,6 +7,7 @@ import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.dispatcher.HooklineTopics.TestSubscription;
 import io.hookline.testkit.RecordedRequest;
+import io.hookline.testkit.ServiceProcess;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WebhookReceiver;
 import io.hookline.testkit.WithKafka;
@@ -69,7 +70,7 @@ class DeliveryCrashIT {
                     "HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "6000");
 
             try (DispatcherService survivor = DispatcherService.start(DispatcherConfig.from(env));
-                 ChildDispatcher victim = ChildDispatcher.start(ChildDispatcher.withClientId(env, "victim"),
+                 ServiceProcess victim = ChildDispatcher.start(ChildDispatcher.withClientId(env, "victim"),
                          "delivery-crash-child")) {
                 await("the victim to own partitions").atMost(WAIT).until(() -> victimPartitions(admin, topics).size()
                         == PARTITIONS / 2);

@@ -7,6 +7,7 @@ import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.event.EventIds;
 import io.hookline.dispatcher.HooklineTopics.TestSubscription;
+import io.hookline.testkit.ServiceProcess;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WithKafka;
 import java.time.Duration;
@@ -127,7 +128,7 @@ class FanOutCrashIT {
             throws Exception {
         for (int round = 1; round <= 3; round++) {
             long committedBefore = committedEvents(admin, topics);
-            ChildDispatcher child = ChildDispatcher.start(env, "fanout-crash-child-" + round);
+            ServiceProcess child = ChildDispatcher.start(env, "fanout-crash-child-" + round);
             try {
                 await("the child to commit part of the backlog").atMost(WAIT).pollInterval(Duration.ofMillis(10))
                         .until(() -> committedEvents(admin, topics) >= committedBefore + 300

@@ -10,6 +10,7 @@ import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.dispatcher.HooklineTopics.TestSubscription;
 import io.hookline.dispatcher.retry.RetryTierConsumer;
 import io.hookline.testkit.RecordedRequest;
+import io.hookline.testkit.ServiceProcess;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WebhookReceiver;
 import io.hookline.testkit.WebhookResponse;
@@ -69,7 +70,7 @@ class RetryCrashIT {
                     "HOOKLINE_BREAKER_FAILURES", "0");
 
             Set<String> pairs;
-            try (ChildDispatcher victim = ChildDispatcher.start(env, "retry-crash-child")) {
+            try (ServiceProcess victim = ChildDispatcher.start(env, "retry-crash-child")) {
                 List<DeliveryTask> tasks = new ArrayList<>();
                 for (int e = 0; e < EVENTS; e++) {
                     EventEnvelope event = topics.event("anything", "rcrash", "{\"e\":" + e + "}");

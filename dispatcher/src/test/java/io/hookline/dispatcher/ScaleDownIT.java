@@ -7,6 +7,7 @@ import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.dispatcher.HooklineTopics.TestSubscription;
 import io.hookline.testkit.RecordedRequest;
+import io.hookline.testkit.ServiceProcess;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WebhookReceiver;
 import io.hookline.testkit.WebhookResponse;
@@ -80,7 +81,7 @@ class ScaleDownIT {
                     "HOOKLINE_DELIVERY_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT.toSeconds() + "s",
                     "HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "10000");
 
-            List<ChildDispatcher> group = new ArrayList<>();
+            List<ServiceProcess> group = new ArrayList<>();
             ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
             try {
                 for (String name : List.of("d1", "d2", "d3")) {
@@ -126,8 +127,8 @@ class ScaleDownIT {
                             .until(() -> receiver.requests().size() >= before + 300);
                     await("requests in flight at the signal").atMost(WAIT).pollInterval(Duration.ofMillis(5))
                             .until(() -> receiver.inFlight() > 0);
-                    ChildDispatcher stopping = group.get(stop);
-                    ChildDispatcher.Exit exit = stopping.terminate(GRACE_PERIOD);
+                    ServiceProcess stopping = group.get(stop);
+                    ServiceProcess.Exit exit = stopping.terminate(GRACE_PERIOD);
                     String output = stopping.output();
                     LOG.info("d{} exited {} after {} ms ({} events written, {} requests so far)", stop + 1,
                             exit.code(), exit.took().toMillis(), events.get(), receiver.requests().size());
@@ -171,11 +172,11 @@ class ScaleDownIT {
                 assertThat(duplicates).as("duplicates: at most the requests abandoned at a drain deadline; "
                                 + "requests of duplicated tasks (partition@offset): %s", duplicated)
                         .isLessThanOrEqualTo(abandoned);
-                ChildDispatcher.Exit last3 = group.get(2).terminate(GRACE_PERIOD);
+                ServiceProcess.Exit last3 = group.get(2).terminate(GRACE_PERIOD);
                 assertThat(last3.code()).as("exit code of the survivor").isZero();
             } finally {
                 load.shutdownNow();
-                group.forEach(ChildDispatcher::close);
+                group.forEach(ServiceProcess::close);
             }
         }
     }

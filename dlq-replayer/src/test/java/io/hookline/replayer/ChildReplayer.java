@@ -1,33 +1,24 @@
 package io.hookline.replayer;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hookline.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A dlq-replayer in its own JVM, started from the shaded service jar as operators run it, so that a test can crash
- * it for real: {@link #kill()} is SIGKILL (no shutdown hook, no lease release, open transactions cut off).
+ * A dlq-replayer in its own JVM, so that a test can crash it for real ({@link #kill()} is SIGKILL: no shutdown
+ * hook, no lease release, open transactions cut off), with the API client for its port.
  */
 final class ChildReplayer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ChildReplayer.class);
-
-    private final Process process;
-    private final Path log;
+    private final ServiceProcess process;
     private final TestReplayer api;
 
-    private ChildReplayer(Process process, Path log, TestReplayer api) {
+    private ChildReplayer(ServiceProcess process, TestReplayer api) {
         this.process = process;
-        this.log = log;
         this.api = api;
     }
 
@@ -42,22 +33,13 @@ final class ChildReplayer implements AutoCloseable {
 
     /** Starts the replayer and waits until it answers {@code /readyz}. */
     static ChildReplayer start(Map<String, String> env, String name) throws IOException {
-        Path jar = Path.of("target", "hookline-dlq-replayer.jar");
-        assertThat(jar).as("the shaded service jar (built by the package phase before integration tests)").exists();
-        Path log = Path.of("target", name + ".log");
-        Files.deleteIfExists(log);
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", jar.toString(), ReplayerMain.class.getName())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("HOOKLINE_"));
-        builder.environment().putAll(env);
-        LOG.info("starting dlq-replayer child {}, output in {}", name, log);
-        ChildReplayer child = new ChildReplayer(builder.start(), log,
+        ServiceProcess process = ServiceProcess.start("dlq-replayer", ReplayerMain.class, "-Xmx256m", env, name);
+        ChildReplayer child = new ChildReplayer(process,
                 TestReplayer.at("http://127.0.0.1:" + env.get("HOOKLINE_HTTP_PORT")));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!child.process.isAlive()) {
-                throw new AssertionError("dlq-replayer child exited with " + child.process.exitValue() + ":\n"
-                        + Files.readString(log));
+            if (!process.isAlive()) {
+                throw new AssertionError("dlq-replayer child exited with " + process.exitValue() + ":\n"
+                        + process.output());
             }
             try {
                 return child.api.get("/readyz", null).status() == 200;
@@ -72,28 +54,21 @@ final class ChildReplayer implements AutoCloseable {
         return api;
     }
 
-    String output() throws IOException {
-        return Files.readString(log);
+    String output() {
+        return process.output();
     }
 
     void kill() {
-        process.destroyForcibly();
-        try {
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the child died of SIGKILL").isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.kill();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            kill();
-        }
+        process.close();
     }
 
     @Override
     public String toString() {
-        return "ChildReplayer[" + process.pid() + ", " + log + "]";
+        return "ChildReplayer[" + process + "]";
     }
 }
