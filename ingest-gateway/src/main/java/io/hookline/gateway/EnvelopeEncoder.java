@@ -37,8 +37,8 @@ final class EnvelopeEncoder {
             if (idempotencyKey != null) {
                 g.writeStringField("idempotencyKey", idempotencyKey);
             }
-            g.writeStringField("occurredAt", occurredAt.toString());
-            g.writeStringField("receivedAt", receivedAt.toString());
+            g.writeStringField("occurredAt", InstantText.format(occurredAt));
+            g.writeStringField("receivedAt", InstantText.format(receivedAt));
             // No end of object: the payload field and the closing brace follow as raw bytes.
         } catch (IOException e) {
             throw new UncheckedIOException(e);

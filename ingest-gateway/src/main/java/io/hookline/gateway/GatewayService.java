@@ -92,8 +92,10 @@ public final class GatewayService implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(meters);
         TopicSchemas schemas = new TopicSchemas();
         ApiKeyDirectory directory = new ApiKeyDirectory(config.adminKey());
+        PublisherCache publishers = new PublisherCache(directory);
+        // The cache after the directory: it empties itself once the directory has applied a change.
         apiKeyView = new CompactedTopicView<>(names.apiKeys(), viewConfig("api-keys"),
-                bytes -> Json.read(bytes, ApiKeyRecord.class)).addListener(directory);
+                bytes -> Json.read(bytes, ApiKeyRecord.class)).addListener(directory).addListener(publishers);
         closeables.add(apiKeyView);
         topicView = new CompactedTopicView<>(names.topicRegistry(), viewConfig("topics"),
                 bytes -> Json.read(bytes, TopicRecord.class))
@@ -107,7 +109,7 @@ public final class GatewayService implements AutoCloseable {
         closeables.add(() -> writer.close(config.shutdownTimeout()));
 
         awaitViews();
-        api = new PublishApi(config, directory, topicView, schemas,
+        api = new PublishApi(config, publishers, topicView, schemas,
                 new TenantPublishQuota(config::publishRateOf), writer, metrics, names, this::viewsReady,
                 Clock.systemUTC());
         Router router = new Router();
