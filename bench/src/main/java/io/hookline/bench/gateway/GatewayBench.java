@@ -315,7 +315,7 @@ public final class GatewayBench {
                     .forEach(e -> out.append(String.format(Locale.ROOT, " %s %.2f cores,", e.getKey(),
                             (double) e.getValue() / elapsed)));
             out.setLength(out.length() - 1);
-            out.append(" (GC and JIT are the JVM's rest)\n");
+            out.append(" (GC and JIT are the JVM's rest)\n    ").append(threads.jvmInternals()).append('\n');
             for (String line : ThreadCpuProfile.render(groups, elapsed, 10).split("\n")) {
                 out.append("    ").append(line).append('\n');
             }
