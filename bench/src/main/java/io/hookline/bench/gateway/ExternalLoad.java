@@ -22,6 +22,11 @@ final class ExternalLoad {
     /** What wrk reports: completed requests, those answered with a status >= 400, socket errors, latency (µs). */
     record WrkResult(long requests, long non2xx, long socketErrors, long durationMicros, int eventsPerRequest,
                      long p50Micros, long p90Micros, long p99Micros, long maxMicros) {
+        /** Events the gateway acknowledged (202). */
+        long acceptedEvents() {
+            return (requests - non2xx) * eventsPerRequest;
+        }
+
         /** Events acknowledged per second: requests that got a 2xx (the gateway's 202) times events per request. */
         double acceptedEventsPerSecond() {
             return durationMicros <= 0 ? 0 : (requests - non2xx) * (double) eventsPerRequest * 1e6 / durationMicros;

@@ -203,12 +203,12 @@ public final class GatewayBench {
                     report("kafka", String.format(Locale.ROOT, "raw KafkaProducer: %d records of 1208 B in %.1f s = "
                             + "%.0f records/s, %d errors%s; send->ack %s", r.records(), r.elapsedNanos() / 1e9,
                             kafkaRate, r.errors(), r.firstError() == null ? "" : " (" + r.firstError() + ")",
-                            millis(r.latency())), cpu);
+                            millis(r.latency())), cpu, r.records());
                 }
                 case "single" -> {
                     ExternalLoad.WrkResult r = ExternalLoad.parseWrk(ExternalLoad.run(wrkCommand("publish.lua",
                             options.connections(), options.seconds()), wrkEnv(), options.seconds() + 60L));
-                    report("single", wrkLine(r, options.connections()), cpu);
+                    report("single", wrkLine(r, options.connections()), cpu, r.acceptedEvents());
                     summary.put("single publish (target >= 20000/s)", String.format(Locale.ROOT, "%.0f events/s",
                             r.acceptedEventsPerSecond()));
                 }
@@ -219,7 +219,7 @@ public final class GatewayBench {
                             options.batchConnections(), options.seconds()), env, options.seconds() + 60L));
                     batchRate = r.acceptedEventsPerSecond();
                     report("batch", wrkLine(r, options.batchConnections()) + " (latency per request of "
-                            + options.batchSize() + " events)", cpu);
+                            + options.batchSize() + " events)", cpu, r.acceptedEvents());
                 }
                 case "rate" -> {
                     Path log = workDir.resolve("h2load.log");
@@ -229,7 +229,7 @@ public final class GatewayBench {
                     report("rate", String.format(Locale.ROOT, "h2load at %d/s (%d connections x %d/s): %d requests "
                                     + "at %.0f/s, statuses %s; latency %s", options.rate(), options.rateConnections(),
                             options.ratePerConnection(), r.requests(), r.requestsPerSecond(), r.statuses(),
-                            millis(r.latency())), cpu);
+                            millis(r.latency())), cpu, r.count(202));
                     summary.put("p99 at " + options.rate() + "/s (target <= 25 ms)", String.format(Locale.ROOT,
                             "%.1f ms (%.0f requests/s sent, %d not 202)", r.latency().p99() / 1e6,
                             r.requestsPerSecond(), r.requests() - r.count(202)));
@@ -286,10 +286,10 @@ public final class GatewayBench {
         return value;
     }
 
-    private static void report(String phase, String result, Phase cpu) {
+    private static void report(String phase, String result, Phase cpu, long events) {
         System.out.println("== " + phase);
         System.out.println("  " + result);
-        System.out.print(cpu.stop());
+        System.out.print(cpu.stop(events));
     }
 
     /** CPU of one phase: the machine split by process, and this JVM split by thread group into gateway and broker. */
@@ -302,7 +302,8 @@ public final class GatewayBench {
             threads.start();
         }
 
-        String stop() {
+        /** The report; {@code events} (the events the phase stored) turns CPU time into CPU per event. */
+        String stop(long events) {
             long elapsed = threads.elapsedNanos();
             List<ThreadCpuProfile.Group> groups = threads.stop();
             String machineLine = machine.stop();
@@ -312,8 +313,9 @@ public final class GatewayBench {
             }
             StringBuilder out = new StringBuilder("  " + machineLine + "\n  JVM threads:");
             sides.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .forEach(e -> out.append(String.format(Locale.ROOT, " %s %.2f cores,", e.getKey(),
-                            (double) e.getValue() / elapsed)));
+                    .forEach(e -> out.append(String.format(Locale.ROOT, " %s %.2f cores%s,", e.getKey(),
+                            (double) e.getValue() / elapsed, events <= 0 ? "" : String.format(Locale.ROOT,
+                                    " (%.1f µs per event)", e.getValue() / 1e3 / events))));
             out.setLength(out.length() - 1);
             out.append(" (GC and JIT are the JVM's rest)\n    ").append(threads.jvmInternals()).append('\n');
             for (String line : ThreadCpuProfile.render(groups, elapsed, 10).split("\n")) {
