@@ -14,8 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Parses untrusted request bodies into JSON trees, or only checks them when no tree is needed. Numbers keep their exact value (decimals as {@code BigDecimal}),
@@ -98,63 +96,6 @@ final class PayloadParser {
     /** A number JSON allows but no reader could hold (an exponent beyond an int): refused, not a 500. */
     private static ProblemException unrepresentable(NumberFormatException e) {
         return ProblemException.malformedJson("the body holds a number that cannot be represented: " + e.getMessage());
-    }
-
-    /**
-     * The payloads of a batch body {@code {"events":[{"payload":…},…]}} as the producer sent them: for item i, the
-     * bytes of its payload value, or null where the item is no object or has no payload. Only for a body
-     * {@link #parse} accepted; where a key repeats, the last one counts, as in the parsed tree. This lets a batch
-     * item be stored byte for byte like a single event, instead of writing its payload tree out again (which was a
-     * third of a batch's CPU).
-     */
-    static List<byte[]> batchPayloads(byte[] body) {
-        try (JsonParser parser = READER.createParser(body)) {
-            List<byte[]> payloads = new ArrayList<>();
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return payloads;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (field.equals("events") && value == JsonToken.START_ARRAY) {
-                    payloads = new ArrayList<>();
-                    while (parser.nextToken() != JsonToken.END_ARRAY) {
-                        payloads.add(parser.currentToken() == JsonToken.START_OBJECT ? itemPayload(parser, body)
-                                : skip(parser));
-                    }
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            return payloads;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a body parse() accepts", e);
-        }
-    }
-
-    /** At an item's START_OBJECT: the raw bytes of its last "payload" value, or null; ends at its END_OBJECT. */
-    private static byte[] itemPayload(JsonParser parser, byte[] body) throws IOException {
-        byte[] payload = null;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            boolean isPayload = parser.currentName().equals("payload");
-            parser.nextToken();
-            long start = parser.currentTokenLocation().getByteOffset();
-            if (parser.currentToken() == JsonToken.VALUE_STRING) {
-                parser.finishToken(); // a string is read lazily: until finished, the position is inside it
-            } else {
-                parser.skipChildren();
-            }
-            if (isPayload) {
-                long end = parser.currentLocation().getByteOffset();
-                payload = java.util.Arrays.copyOfRange(body, (int) start, (int) end);
-            }
-        }
-        return payload;
-    }
-
-    private static byte[] skip(JsonParser parser) throws IOException {
-        parser.skipChildren();
-        return null;
     }
 
     private static void requireNonEmptyUtf8(byte[] body) {

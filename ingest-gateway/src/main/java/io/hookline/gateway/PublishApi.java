@@ -164,14 +164,11 @@ final class PublishApi {
                     + events.size(), "events");
         }
         Instant receivedAt = clock.instant();
-        // Each payload is stored as the producer sent it, like a single event's body.
-        List<byte[]> rawPayloads = PayloadParser.batchPayloads(request.body());
         Object[] results = new Object[events.size()];
         List<ValidItem> valid = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             try {
-                byte[] raw = i < rawPayloads.size() ? rawPayloads.get(i) : null;
-                valid.add(new ValidItem(i, batchItem(topic, events.get(i), raw, i, receivedAt)));
+                valid.add(new ValidItem(i, batchItem(topic, events.get(i), i, receivedAt)));
             } catch (ProblemException e) {
                 results[i] = Map.of("error", itemError(e.problem(), e.retryAfterSeconds(), null));
                 metrics.rejected(reason(e.problem()), 1);
@@ -220,8 +217,7 @@ final class PublishApi {
         });
     }
 
-    private EventWriter.Outgoing batchItem(TopicRecord topic, JsonNode item, byte[] rawPayload, int index,
-                                           Instant receivedAt) {
+    private EventWriter.Outgoing batchItem(TopicRecord topic, JsonNode item, int index, Instant receivedAt) {
         String at = "events[" + index + "]";
         if (!item.isObject()) {
             throw ProblemException.unprocessable(at + " must be an object with a payload", at);
@@ -237,9 +233,7 @@ final class PublishApi {
         if (!violations.isEmpty()) {
             throw new ItemSchemaException(schemaError(topic, violations, at + ".payload"));
         }
-        if (rawPayload == null) {
-            rawPayload = EnvelopeEncoder.encodePayload(payload); // not expected: the scan sees what the tree holds
-        }
+        byte[] rawPayload = EnvelopeEncoder.encodePayload(payload);
         if (rawPayload.length > config.maxPayloadBytes()) {
             throw ProblemException.payloadTooLarge(at + ".payload exceeds the limit of " + config.maxPayloadBytes()
                     + " bytes");

@@ -117,39 +117,6 @@ class PayloadParserTest {
         assertThat(accepted).as("the corpus holds both kinds").isBetween(10, bodies.size() - 10);
     }
 
-    @Test
-    void batchPayloadsAreTheBytesAsSent() {
-        String[] payloads = {"{ \"a\" : [1, 2.50, \"x\"] }", "\"te\\\"xt\"", "42", "-0.5e3", "true", "null", "[ ]",
-                "{\"nested\":{\"payload\":1}}", "\"Zoë 😀\""};
-        StringBuilder body = new StringBuilder("{ \"other\": {\"events\": 1},\n \"events\" : [\n");
-        for (int i = 0; i < payloads.length; i++) {
-            body.append(i == 0 ? "" : " ,\n").append("  {\"idempotencyKey\":\"k").append(i).append("\", \"payload\" :  ")
-                    .append(payloads[i]).append(" , \"orderingKey\": null}");
-        }
-        body.append(", 7, {\"no\":\"payload\"}, {\"payload\":1,\"payload\":{\"last\":true}} ] }");
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        JsonNode tree = PayloadParser.parse(bytes);
-
-        List<byte[]> raw = PayloadParser.batchPayloads(bytes);
-        assertThat(raw).hasSize(payloads.length + 3);
-        for (int i = 0; i < payloads.length; i++) {
-            assertThat(new String(raw.get(i), StandardCharsets.UTF_8)).isEqualTo(payloads[i]);
-            assertThat(PayloadParser.parse(raw.get(i))).isEqualTo(tree.get("events").get(i).get("payload"));
-        }
-        assertThat(raw.get(payloads.length)).isNull();
-        assertThat(raw.get(payloads.length + 1)).isNull();
-        assertThat(new String(raw.get(payloads.length + 2), StandardCharsets.UTF_8)).isEqualTo("{\"last\":true}");
-    }
-
-    @Test
-    void theLastEventsKeyCountsAsInTheTree() {
-        byte[] body = "{\"events\":[{\"payload\":1}],\"events\":[{\"payload\":2},{\"payload\":3}]}"
-                .getBytes(StandardCharsets.UTF_8);
-        assertThat(PayloadParser.parse(body).get("events")).hasSize(2);
-        assertThat(PayloadParser.batchPayloads(body)).extracting(b -> new String(b, StandardCharsets.UTF_8))
-                .containsExactly("2", "3");
-    }
-
     /** The status of the ProblemException the call throws, or null when it returns. */
     private static Integer statusOf(Runnable call) {
         try {
