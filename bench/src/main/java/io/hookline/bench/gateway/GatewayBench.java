@@ -187,9 +187,22 @@ public final class GatewayBench {
         System.out.println("# phases " + options.phases() + ", " + options.seconds() + " s each, topic " + TOPIC + " ("
                 + options.partitions() + " partitions), payload 1024 B, gateway env " + options.env());
         if (options.warmupSeconds() > 0) {
-            progress("warm-up: %d s of single publish (not reported)", options.warmupSeconds());
+            // Both request paths and the raw producer get compiled before anything is measured: without it the JIT
+            // was still compiling for most of a 30 s phase on this machine.
+            progress("warm-up: %d s of single publish, %d s of batch publish, %d raw records (not reported)",
+                    options.warmupSeconds(), options.warmupSeconds() / 3, options.kafkaRecords() / 5);
             ExternalLoad.run(wrkCommand("publish.lua", options.connections(), options.warmupSeconds()), wrkEnv(),
                     options.warmupSeconds() + 60L);
+            if (options.phases().contains("batch") && options.warmupSeconds() >= 3) {
+                Map<String, String> env = wrkEnv();
+                env.put("HOOKLINE_BATCH", Integer.toString(options.batchSize()));
+                ExternalLoad.run(wrkCommand("batch.lua", options.batchConnections(), options.warmupSeconds() / 3), env,
+                        options.warmupSeconds() / 3 + 60L);
+            }
+            if (options.phases().contains("kafka")) {
+                KafkaProducerBaseline.run(broker.bootstrapServers(), options.partitions(),
+                        Math.max(1, options.kafkaRecords() / 5), envelopeSized(), Duration.ofMinutes(2));
+            }
         }
         double kafkaRate = 0;
         double batchRate = 0;

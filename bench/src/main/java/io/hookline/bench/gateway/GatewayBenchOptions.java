@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * @param phases             which phases run, in this order: kafka, single, batch, rate
  * @param seconds            length of each measured wrk/h2load phase
- * @param warmupSeconds      single-publish wrk run before the first measured phase (JIT, connections), not reported
+ * @param warmupSeconds      wrk single publish for this long, then batch for a third of it, and a fifth of the raw
+ *                           producer's records, before the first measured phase (JIT, connections); not reported
  * @param threads            wrk threads
  * @param connections        keep-alive connections of the single-publish phase
  * @param batchSize          events per batch request
@@ -42,7 +43,8 @@ public record GatewayBenchOptions(Set<String> phases, int seconds, int warmupSec
             and the rest of the machine used.
               --phases LIST          comma-separated subset of kafka,single,batch,rate (default all)
               --seconds N            length of each measured phase (default 30)
-              --warmup N             seconds of single publish before measuring, not reported (default 15)
+              --warmup N             seconds of single publish (then N/3 of batch and a fifth of the raw
+                                     records) before measuring, not reported (default 15)
               --threads N            wrk threads (default 2)
               --connections N        connections of the single phase (default 128)
               --batch N              events per batch request (default 100)
