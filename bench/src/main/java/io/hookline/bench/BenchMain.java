@@ -12,6 +12,7 @@ import java.util.Arrays;
  *   java -jar hookline-bench.jar gateway [options]       ingest gateway + broker, load from wrk/h2load (--help)
  *   java -jar hookline-bench.jar index-memory [sizes]    SubscriptionIndex retained heap
  *   java -jar hookline-bench.jar registrar-propagation [n]  registrar change -> hookline.subscriptions delay
+ *   java -jar hookline-bench.jar replay-rate [n] [rates]   replay jobs: requested vs achieved rate
  *   java -jar hookline-bench.jar [JMH options]           JMH benchmarks (e.g. -l to list, -h for help)
  * </pre>
  */
@@ -46,6 +47,7 @@ public final class BenchMain {
             }
             case "index-memory" -> IndexHeapReport.main(rest);
             case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
+            case "replay-rate" -> io.hookline.bench.replay.ReplayRate.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             default -> org.openjdk.jmh.Main.main(args);
         }

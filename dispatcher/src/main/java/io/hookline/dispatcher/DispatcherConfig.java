@@ -3,6 +3,7 @@ package io.hookline.dispatcher;
 import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.KafkaSettings;
+import io.hookline.common.config.LogSettings;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
@@ -65,6 +66,9 @@ public record DispatcherConfig(
 
     public static final ConfigDef DEFINITION = new ConfigDef();
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
             "Address the operational HTTP server (/healthz, /readyz, /metrics) binds to.");
     private static final ConfigDef.Key<Integer> HTTP_PORT = DEFINITION.define("HTTP_PORT", ConfigDef.port(), "8082",

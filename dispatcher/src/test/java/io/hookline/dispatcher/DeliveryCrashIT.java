@@ -10,7 +10,6 @@ import io.hookline.testkit.RecordedRequest;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WebhookReceiver;
 import io.hookline.testkit.WithKafka;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +58,7 @@ class DeliveryCrashIT {
                 // 8 x 40/s = 320 requests/s: the 2000-task backlog takes seconds, so the kill lands mid-way.
                 TestSubscription sub = topics.subscription("dcrash", receiver.url("/s" + subscriptions.size()),
                         List.of("*"), r -> HooklineTopics.with(r, "active", 40.0, 5, 10_000, null, null));
-                int partition = Utils.toPositive(Utils.murmur2(sub.id().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+                int partition = HooklineTopics.deliveryPartition(sub.id(), PARTITIONS);
                 if (perPartition[partition] < 2) {
                     perPartition[partition]++;
                     topics.put(sub.record());
@@ -71,7 +69,8 @@ class DeliveryCrashIT {
                     "HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "6000");
 
             try (DispatcherService survivor = DispatcherService.start(DispatcherConfig.from(env));
-                 ChildDispatcher victim = ChildDispatcher.start(withClientId(env, "victim"), "delivery-crash-child")) {
+                 ChildDispatcher victim = ChildDispatcher.start(ChildDispatcher.withClientId(env, "victim"),
+                         "delivery-crash-child")) {
                 await("the victim to own partitions").atMost(WAIT).until(() -> victimPartitions(admin, topics).size()
                         == PARTITIONS / 2);
                 Set<TopicPartition> victims = victimPartitions(admin, topics);
@@ -122,12 +121,6 @@ class DeliveryCrashIT {
 
     private static String pairOf(RecordedRequest request) {
         return request.header("webhook-id") + "/" + request.header("hookline-subscription");
-    }
-
-    private static Map<String, String> withClientId(Map<String, String> env, String clientId) {
-        Map<String, String> copy = new HashMap<>(env);
-        copy.put("HOOKLINE_KAFKA_CLIENT_ID", clientId);
-        return copy;
     }
 
     /** The partitions the victim's consumer owns, once the group is stable with both members. */

@@ -16,6 +16,7 @@ import io.hookline.signature.WebhookSecret;
 import io.hookline.testkit.TestKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * What the integration tests put on and read from Hookline's topics directly, standing in for the registrar
@@ -131,6 +133,11 @@ public final class HooklineTopics implements AutoCloseable {
 
     public static SubscriptionRecord withStatus(SubscriptionRecord r, String status) {
         return with(r, status, r.rateLimitPerSecond(), r.maxInFlight(), r.timeoutMs(), r.headers(), r.ordering());
+    }
+
+    /** The {@code hookline.deliveries} partition a subscription's tasks land on (key = its id, default partitioner). */
+    public static int deliveryPartition(String subscriptionId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(subscriptionId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** Publishes the record as the registrar's outbox would (key = id) and waits for the broker's ack. */

@@ -1,9 +1,9 @@
 package io.hookline.replayer;
 
 import io.hookline.common.event.DeadLetter;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.ReplayJobRepository;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.hookline.replayer.store.StoredLetter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +28,7 @@ final class LetterGauges implements AutoCloseable {
     private static final List<String> REASONS =
             List.of(DeadLetter.EXHAUSTED, DeadLetter.MAX_AGE, DeadLetter.GONE, DeadLetter.PERMANENT);
 
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
     private final ReplayJobRepository jobs;
     private final Map<String, Long> byState = new ConcurrentHashMap<>();
@@ -40,7 +40,7 @@ final class LetterGauges implements AutoCloseable {
         return t;
     });
 
-    LetterGauges(ReplayerDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
+    LetterGauges(ServiceDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
                  MeterRegistry meters) {
         this.database = database;
         this.letters = letters;

@@ -3,6 +3,7 @@ package io.hookline.replayer;
 import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.KafkaSettings;
+import io.hookline.common.config.LogSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -29,6 +30,9 @@ public record ReplayerConfig(String httpHost, int httpPort, KafkaSettings kafka,
     private static final ConfigDef.Key<Integer> HTTP_PORT =
             DEFINITION.define("HTTP_PORT", ConfigDef.port(), "8083", "Port of the dead-letter API.");
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> DB_URL = DEFINITION.define("DB_URL",
             ConfigDef.matching("jdbc:postgresql://.+", "a jdbc:postgresql:// URL"),
             "jdbc:postgresql://127.0.0.1:5432/hookline", "PostgreSQL holding the dead-letter index.");

@@ -13,6 +13,8 @@ import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.service.Metrics;
 import io.hookline.common.subscription.ApiKeyRecord;
 import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.database.DatabaseSettings;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.api.DeadLetterRoutes;
 import io.hookline.replayer.api.ReplayRoutes;
 import io.hookline.replayer.index.DeadLetterIndexer;
@@ -21,7 +23,6 @@ import io.hookline.replayer.replay.ReplayRunner;
 import io.hookline.replayer.replay.SentLetterFinder;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.ReplayJobRepository;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -66,9 +67,9 @@ public final class ReplayerService implements AutoCloseable {
             opened.push(() -> admin.close(Duration.ofSeconds(5)));
             KafkaReachability.require(admin, kafka.bootstrapServers(), kafkaTimeout);
 
-            ReplayerDatabase database = ReplayerDatabase.open(new ReplayerDatabase.DatabaseSettings(config.dbUrl(),
+            ServiceDatabase database = ServiceDatabase.open(new DatabaseSettings(config.dbUrl(),
                     config.dbUser(), config.dbPassword(), config.dbSchema(), config.dbPoolSize(),
-                    config.dbConnectTimeout()), meters);
+                    config.dbConnectTimeout()), "dlq-replayer", "db/replayer", meters);
             opened.push(database);
 
             new TopicProvisioner(admin, names).ensureSystemTopics(TopicProvisioner.DEFAULT_DELIVERY_PARTITIONS,
@@ -99,7 +100,10 @@ public final class ReplayerService implements AutoCloseable {
                     names.prefix() + "-dlq-replayer").start();
             opened.push(indexer);
 
-            DeliveryTaskWriter writer = new DeliveryTaskWriter(kafka.clientConfig(), names.deliveries(), kafkaTimeout);
+            // One transactional id per deployment: the instances sharing this database and schema take turns (the
+            // replay lease), and each new leader fences the previous one.
+            DeliveryTaskWriter writer = new DeliveryTaskWriter(kafka.clientConfig(), names.deliveries(),
+                    names.prefix() + "-dlq-replayer-" + config.dbSchema(), kafkaTimeout);
             opened.push(writer);
             ReplayRunner runner = new ReplayRunner(database, letters, jobs, writer,
                     new SentLetterFinder(kafka.clientConfig(), names.deliveries(), kafkaTimeout),

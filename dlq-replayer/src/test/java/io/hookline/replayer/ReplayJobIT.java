@@ -5,6 +5,7 @@ import static io.hookline.replayer.TestReplayer.ADMIN_KEY;
 import static io.hookline.replayer.TestReplayer.letter;
 import static io.hookline.replayer.TestReplayer.produce;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +34,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Replay jobs: exactly once per job, at the requested rate, across restarts and an interrupted write. */
 @ExtendWith({KafkaExtension.class, PostgresExtension.class})
 class ReplayJobIT {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplayJobIT.class);
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(2));
 
     private static void awaitIndexed(TestReplayer replayer, String query, int count) {
@@ -54,45 +59,41 @@ class ReplayJobIT {
                 b -> state.equals(b.get("state").asText()));
     }
 
-    /** The job's records on the deliveries topic, by letter id. */
-    private static Map<String, List<ConsumerRecord<String, String>>> tasksOf(TestKafka kafka, String jobId, int atLeast) {
-        String deliveries = new TopicNames(kafka.topicPrefix()).deliveries();
-        List<ConsumerRecord<String, String>> all = await().atMost(Duration.ofSeconds(30))
-                .until(() -> TestReplayer.readToEnd(kafka, deliveries).stream()
-                        .filter(r -> header(r).startsWith(jobId + "/")).toList(), l -> l.size() >= atLeast);
-        return all.stream().collect(Collectors.groupingBy(r -> header(r).substring(jobId.length() + 1)));
-    }
-
     @Test
-    void aJobReplaysEachLetterOnceAtTheRequestedRateAndReportsLettersOfDeletedSubscriptions(TestKafka kafka,
+    void aJobReplaysEachLetterOnceAndReportsLettersOfDeletedOrDisabledSubscriptions(TestKafka kafka,
             TestDatabase db) throws Exception {
         try (TestReplayer replayer = TestReplayer.start(TestReplayer.env(kafka, db))) {
             TestReplayer.subscription(kafka, "sub_rate", "default", "active");
             TestReplayer.subscription(kafka, "sub_deleted", "default", "active");
             TestReplayer.deleteSubscription(kafka, "sub_deleted");
+            TestReplayer.subscription(kafka, "sub_disabled", "default", "disabled");
             for (int i = 0; i < 20; i++) {
                 produce(kafka, letter(String.format("dl_rate_%02d", i), "default", "sub_rate", "orders.rate",
                         DeadLetter.EXHAUSTED, 500, T0.plusSeconds(i)));
             }
             produce(kafka, letter("dl_rate_deleted", "default", "sub_deleted", "orders.rate", DeadLetter.EXHAUSTED,
                     500, T0));
-            awaitIndexed(replayer, "topic=orders.rate", 21);
+            produce(kafka, letter("dl_rate_disabled", "default", "sub_disabled", "orders.rate", DeadLetter.GONE,
+                    410, T0));
+            awaitIndexed(replayer, "topic=orders.rate", 22);
 
             TestReplayer.Response created = replayer.post("/v1/replays", ADMIN_KEY,
                     Map.of("filter", Map.of("topic", "orders.rate"), "ratePerSecond", 10));
             assertThat(created.status()).as(created.toString()).isEqualTo(202);
-            assertThat(created.body().get("total").asInt()).isEqualTo(21);
+            assertThat(created.body().get("total").asInt()).isEqualTo(22);
             String jobId = created.text("id");
 
             JsonNode job = awaitJob(replayer, jobId, "completed");
             assertThat(job.get("replayed").asInt()).isEqualTo(20);
-            assertThat(job.get("failed").asInt()).isEqualTo(1);
+            assertThat(job.get("failed").asInt()).isEqualTo(2);
             assertThat(job.get("progress").asDouble()).isEqualTo(1.0);
             assertThat(job.get("failures").get(0).get("letter").asText()).isEqualTo("dl_rate_deleted");
             assertThat(job.get("failures").get(0).get("reason").asText()).contains("sub_deleted no longer exists");
+            assertThat(job.get("failures").get(1).get("letter").asText()).isEqualTo("dl_rate_disabled");
+            assertThat(job.get("failures").get(1).get("reason").asText()).contains("sub_disabled is disabled");
 
-            Map<String, List<ConsumerRecord<String, String>>> tasks = tasksOf(kafka, jobId, 20);
-            assertThat(tasks).hasSize(20).doesNotContainKey("dl_rate_deleted");
+            Map<String, List<ConsumerRecord<String, String>>> tasks = TestReplayer.replaysOf(kafka, jobId, 20);
+            assertThat(tasks).hasSize(20).doesNotContainKeys("dl_rate_deleted", "dl_rate_disabled");
             assertThat(tasks.values()).allSatisfy(l -> assertThat(l).hasSize(1));
             DeliveryTask task = Json.read(tasks.get("dl_rate_07").get(0).value().getBytes(StandardCharsets.UTF_8),
                     DeliveryTask.class);
@@ -106,14 +107,70 @@ class ReplayJobIT {
 
             assertThat(replayer.get("/v1/dead-letters/dl_rate_07", ADMIN_KEY).text("state")).isEqualTo("replayed");
             assertThat(replayer.get("/v1/dead-letters/dl_rate_deleted", ADMIN_KEY).text("state")).isEqualTo("dead");
-            // A second job over the same filter finds only the letter that is still dead.
+            assertThat(replayer.get("/v1/dead-letters/dl_rate_disabled", ADMIN_KEY).text("state")).isEqualTo("dead");
+            // A second job over the same filter finds only the letters that are still dead.
             TestReplayer.Response second = replayer.post("/v1/replays", ADMIN_KEY,
                     Map.of("filter", Map.of("topic", "orders.rate")));
-            assertThat(second.body().get("total").asInt()).isEqualTo(1);
+            assertThat(second.body().get("total").asInt()).isEqualTo(2);
 
             String metrics = replayer.get("/metrics", null).raw();
             assertThat(metrics).contains("hookline_replay_letters_total").contains("hookline_dlq_letters{");
         }
+    }
+
+    /**
+     * The requested rate holds within 10 %: 100 letters at 20/s, measured from the job's creation to the last
+     * replay's own record timestamp on the deliveries topic (about 5 s). An ignored rate (as fast as possible) or a
+     * rate off by more than 10 % fails; a few slow writes on a loaded machine do not (the schedule catches up).
+     */
+    @Test
+    void aJobReplaysAtItsRequestedRateWithinTenPercent(TestKafka kafka, TestDatabase db) throws Exception {
+        int letters = 100;
+        double rate = 20;
+        try (TestReplayer replayer = TestReplayer.start(TestReplayer.env(kafka, db))) {
+            TestReplayer.subscription(kafka, "sub_pace", "default", "active");
+            TestReplayer.produceAll(kafka, java.util.stream.IntStream.range(0, letters).mapToObj(i -> letter(
+                    String.format("dl_pace_%03d", i), "default", "sub_pace", "orders.pace", DeadLetter.MAX_AGE, 504,
+                    T0.plusSeconds(i))).toList());
+            awaitIndexed(replayer, "subscription=sub_pace", letters);
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(replayer,
+                    "hookline_dlq_dead_letters\\{[^}]*reason=\"max_age\"[^}]*}") >= letters);
+
+            TestReplayer.Response created = replayer.post("/v1/replays", ADMIN_KEY,
+                    Map.of("filter", Map.of("subscription", "sub_pace"), "ratePerSecond", rate));
+            // The worker starts before the answer leaves (its first write may come just before this instant).
+            Instant createdAt = Instant.now();
+            assertThat(created.status()).as(created.toString()).isEqualTo(202);
+            String jobId = created.text("id");
+            // The job runs for about 5 s; the gauge (refreshed every 2 s) must see it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> metric(replayer, "hookline_replay_jobs_running\\{[^}]*}") == 1);
+            JsonNode job = awaitJob(replayer, jobId, "completed");
+            assertThat(job.get("replayed").asInt()).isEqualTo(letters);
+
+            Map<String, List<ConsumerRecord<String, String>>> tasks = TestReplayer.replaysOf(kafka, jobId, letters);
+            assertThat(tasks).hasSize(letters);
+            // From the job's creation to the last write: the first letter goes out at once and the last is due
+            // 99 intervals later, so at the requested rate this is 4.95 s. A replayer
+            // that ignored the rate would be far quicker, one that fell behind its schedule slower.
+            List<Long> times = tasks.values().stream().map(l -> l.get(0).timestamp()).sorted().toList();
+            double seconds = (times.get(letters - 1) - createdAt.toEpochMilli()) / 1000.0;
+            double measured = (letters - 1) / seconds;
+            LOG.info("replay job {}: {} letters requested at {}/s went out at {}/s (job created to last write: {} s,"
+                    + " first to last write: {} s)", jobId, letters, rate, String.format("%.2f", measured),
+                    String.format("%.2f", seconds), String.format("%.2f", (times.get(letters - 1) - times.get(0))
+                            / 1000.0));
+            assertThat(measured).as("replays/s over %.2f s", seconds).isBetween(rate * 0.9, rate * 1.1);
+            assertThat(metric(replayer, "hookline_replay_letters_total\\{[^}]*outcome=\"replayed\"[^}]*}"))
+                    .isGreaterThanOrEqualTo(letters);
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(replayer, "hookline_replay_jobs_running\\{[^}]*}") == 0);
+        }
+    }
+
+    /** The value of the first Prometheus sample whose name (and labels) match {@code regex}, or -1. */
+    private static double metric(TestReplayer replayer, String regex) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + regex + " ([0-9.eE+-]+)$")
+                .matcher(replayer.get("/metrics", null).raw());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     @Test
@@ -180,7 +237,7 @@ class ReplayJobIT {
             assertThat(job.get("total").asInt()).isEqualTo(30);
             assertThat(job.get("replayed").asInt()).isEqualTo(30);
             assertThat(job.get("failed").asInt()).isZero();
-            Map<String, List<ConsumerRecord<String, String>>> tasks = tasksOf(kafka, jobId, 30);
+            Map<String, List<ConsumerRecord<String, String>>> tasks = TestReplayer.replaysOf(kafka, jobId, 30);
             assertThat(tasks).hasSize(30);
             assertThat(tasks.values()).allSatisfy(l -> assertThat(l).as("records per letter").hasSize(1));
             awaitIndexed(replayer, "subscription=sub_resume", 30);
@@ -192,46 +249,67 @@ class ReplayJobIT {
 
     /**
      * The crash window itself: letters a dead replayer left in {@code sending}. One of them had reached Kafka, one
-     * had not; the restarted replayer must write the second once and not write the first again.
+     * had not, and one was in a transaction the dead replayer never committed (its write was in flight). The
+     * restarted replayer must fence that transaction off (it aborts, and its producer can never commit it later),
+     * write the second and third letters once, and not write the first again.
      */
     @Test
     void lettersLeftInSendingAreCheckedOnKafkaBeforeTheJobResumes(TestKafka kafka, TestDatabase db) throws Exception {
         Map<String, String> env = TestReplayer.env(kafka, db);
         TestReplayer.subscription(kafka, "sub_crash", "default", "active");
+        List<String> ids = List.of("dl_crash_written", "dl_crash_unwritten", "dl_crash_inflight");
         try (TestReplayer replayer = TestReplayer.start(env)) {
-            produce(kafka, letter("dl_crash_written", "default", "sub_crash", "orders.crash", DeadLetter.EXHAUSTED,
-                    500, T0));
-            produce(kafka, letter("dl_crash_unwritten", "default", "sub_crash", "orders.crash", DeadLetter.EXHAUSTED,
-                    500, T0));
-            awaitIndexed(replayer, "subscription=sub_crash", 2);
+            for (String id : ids) {
+                produce(kafka, letter(id, "default", "sub_crash", "orders.crash", DeadLetter.EXHAUSTED, 500, T0));
+            }
+            awaitIndexed(replayer, "subscription=sub_crash", 3);
         }
         String jobId = "rpl_crash_job";
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO replayer.replay_jobs (id, kind, created_by, filter, rate_per_second, state, total)"
-                    + " VALUES ('" + jobId + "', 'job', 'admin', '{}', 100, 'running', 2)");
-            s.executeUpdate("INSERT INTO replayer.replay_job_letters (job_id, letter_id, state, sending_at) VALUES "
-                    + "('" + jobId + "', 'dl_crash_written', 'sending', now()), "
-                    + "('" + jobId + "', 'dl_crash_unwritten', 'sending', now())");
+                    + " VALUES ('" + jobId + "', 'job', 'admin', '{}', 100, 'running', 3)");
+            for (String id : ids) {
+                s.executeUpdate("INSERT INTO replayer.replay_job_letters (job_id, letter_id, state, sending_at) "
+                        + "VALUES ('" + jobId + "', '" + id + "', 'sending', now())");
+            }
             s.executeUpdate("UPDATE replayer.dead_letters SET state = 'replaying', replay_job_id = '" + jobId
                     + "' WHERE subscription_id = 'sub_crash'");
         }
+        String deliveries = new TopicNames(kafka.topicPrefix()).deliveries();
         // What the dead replayer had written before it died.
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerProps())) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(new TopicNames(kafka.topicPrefix())
-                    .deliveries(), "sub_crash", "{\"written\":\"before the crash\"}");
+            ProducerRecord<String, String> record = new ProducerRecord<>(deliveries, "sub_crash",
+                    "{\"written\":\"before the crash\"}");
             record.headers().add("hookline-replay", (jobId + "/dl_crash_written").getBytes(StandardCharsets.UTF_8));
             producer.send(record).get(30, TimeUnit.SECONDS);
         }
-        try (TestReplayer replayer = TestReplayer.start(env)) {
-            JsonNode job = awaitJob(replayer, jobId, "completed");
-            assertThat(job.get("replayed").asInt()).isEqualTo(2);
-            Map<String, List<ConsumerRecord<String, String>>> tasks = tasksOf(kafka, jobId, 2);
-            assertThat(tasks.get("dl_crash_written")).hasSize(1);
-            assertThat(tasks.get("dl_crash_written").get(0).value()).contains("before the crash");
-            assertThat(tasks.get("dl_crash_unwritten")).hasSize(1);
-            assertThat(replayer.get("/v1/dead-letters/dl_crash_written", ADMIN_KEY).text("state"))
-                    .isEqualTo("replayed");
+        // And what it had in flight: on the log, in a transaction under the replayer's id that never committed.
+        Map<String, Object> zombieProps = new HashMap<>(kafka.producerProps());
+        zombieProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, kafka.topicPrefix() + "-dlq-replayer-replayer");
+        try (KafkaProducer<String, String> zombie = new KafkaProducer<>(zombieProps)) {
+            zombie.initTransactions();
+            zombie.beginTransaction();
+            ProducerRecord<String, String> record = new ProducerRecord<>(deliveries, "sub_crash",
+                    "{\"written\":\"in flight when it died\"}");
+            record.headers().add("hookline-replay", (jobId + "/dl_crash_inflight").getBytes(StandardCharsets.UTF_8));
+            zombie.send(record).get(30, TimeUnit.SECONDS);
+
+            try (TestReplayer replayer = TestReplayer.start(env)) {
+                JsonNode job = awaitJob(replayer, jobId, "completed");
+                assertThat(job.get("replayed").asInt()).isEqualTo(3);
+                Map<String, List<ConsumerRecord<String, String>>> tasks = TestReplayer.replaysOf(kafka, jobId, 3);
+                assertThat(tasks.get("dl_crash_written")).hasSize(1);
+                assertThat(tasks.get("dl_crash_written").get(0).value()).contains("before the crash");
+                assertThat(tasks.get("dl_crash_unwritten")).hasSize(1);
+                assertThat(tasks.get("dl_crash_inflight")).as("the aborted write is not counted").hasSize(1);
+                assertThat(tasks.get("dl_crash_inflight").get(0).value()).doesNotContain("in flight");
+                assertThat(replayer.get("/v1/dead-letters/dl_crash_written", ADMIN_KEY).text("state"))
+                        .isEqualTo("replayed");
+            }
+            assertThatThrownBy(zombie::commitTransaction).as("the dead replayer's producer was fenced")
+                    .isInstanceOf(KafkaException.class);
         }
+        assertThat(TestReplayer.replaysOf(kafka, jobId, 3).get("dl_crash_inflight")).hasSize(1);
     }
 
     @Test
@@ -284,7 +362,7 @@ class ReplayJobIT {
             JsonNode job = awaitJob(second, jobId, "completed");
             assertThat(job.get("replayed").asInt()).isEqualTo(12);
         }
-        Map<String, List<ConsumerRecord<String, String>>> tasks = tasksOf(kafka, jobId, 12);
+        Map<String, List<ConsumerRecord<String, String>>> tasks = TestReplayer.replaysOf(kafka, jobId, 12);
         assertThat(tasks).hasSize(12);
         assertThat(tasks.values()).allSatisfy(l -> assertThat(l).as("records per letter").hasSize(1));
     }

@@ -29,12 +29,12 @@ final class TestReplayer implements AutoCloseable {
     static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    final ReplayerService service;
+    private final ReplayerService service;
     final String baseUrl;
 
-    private TestReplayer(ReplayerService service) {
+    private TestReplayer(ReplayerService service, String baseUrl) {
         this.service = service;
-        this.baseUrl = "http://127.0.0.1:" + service.httpPort();
+        this.baseUrl = baseUrl;
     }
 
     static Map<String, String> env(TestKafka kafka, TestDatabase db) {
@@ -51,7 +51,13 @@ final class TestReplayer implements AutoCloseable {
     }
 
     static TestReplayer start(Map<String, String> env) {
-        return new TestReplayer(ReplayerService.start(ReplayerConfig.from(env)));
+        ReplayerService service = ReplayerService.start(ReplayerConfig.from(env));
+        return new TestReplayer(service, "http://127.0.0.1:" + service.httpPort());
+    }
+
+    /** The API of a replayer running elsewhere (another process); closing it leaves that replayer alone. */
+    static TestReplayer at(String baseUrl) {
+        return new TestReplayer(null, baseUrl);
     }
 
     record Response(int status, JsonNode body, String raw) {
@@ -93,15 +99,20 @@ final class TestReplayer implements AutoCloseable {
 
     @Override
     public void close() {
-        service.close();
+        if (service != null) {
+            service.close();
+        }
     }
 
-    /** Every record of {@code topic} up to its current end (all partitions), so no duplicate can hide. */
+    /**
+     * Every committed record of {@code topic} up to its current end (all partitions), so no duplicate can hide:
+     * what a {@code read_committed} reader such as the dispatcher sees.
+     */
     static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> readToEnd(TestKafka kafka,
                                                                                           String topic) {
         Map<String, Object> props = new HashMap<>(kafka.consumerProps(kafka.name("reader")));
         props.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> out = new java.util.ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
             var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -118,6 +129,19 @@ final class TestReplayer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The records a job wrote to the deliveries topic (at least {@code atLeast} of them), by dead-letter id. */
+    static Map<String, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>>> replaysOf(
+            TestKafka kafka, String jobId, int atLeast) {
+        String deliveries = new TopicNames(kafka.topicPrefix()).deliveries();
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> all = org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> readToEnd(kafka, deliveries).stream()
+                        .filter(r -> DeadLetterApiIT.header(r).startsWith(jobId + "/")).toList(),
+                        l -> l.size() >= atLeast);
+        return all.stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> DeadLetterApiIT.header(r).substring(jobId.length() + 1)));
     }
 
     // ---------------------------------------------------------------------------------------------- records
@@ -137,6 +161,23 @@ final class TestReplayer implements AutoCloseable {
 
     static void produce(TestKafka kafka, DeadLetter letter) {
         kafka.send(new TopicNames(kafka.topicPrefix()).dlq(), letter.task().subscriptionId(), Json.writeString(letter));
+    }
+
+    /** Produces many letters at once (one flush), faster than {@link #produce} one by one. */
+    static void produceAll(TestKafka kafka, List<DeadLetter> letters) {
+        String dlq = new TopicNames(kafka.topicPrefix()).dlq();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(kafka.producerProps())) {
+            List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+            for (DeadLetter letter : letters) {
+                acks.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(dlq,
+                        letter.task().subscriptionId(), Json.writeString(letter))));
+            }
+            for (java.util.concurrent.Future<?> ack : acks) {
+                ack.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce the dead letters", e);
+        }
     }
 
     static void subscription(TestKafka kafka, String id, String tenant, String status) {

@@ -1,6 +1,7 @@
 package io.hookline.gateway;
 
 import io.hookline.common.http.ProblemException;
+import io.hookline.common.log.LogContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,6 +222,12 @@ final class EventWriter implements AutoCloseable {
     }
 
     private ProblemException toProblem(Outgoing record, Throwable error) {
+        try (LogContext ids = LogContext.of(LogContext.EVENT_ID, record.eventId())) {
+            return problemOf(record, error);
+        }
+    }
+
+    private ProblemException problemOf(Outgoing record, Throwable error) {
         if (error instanceof RecordTooLargeException) {
             LOG.warn("Kafka refused event {} on {} as too large ({} bytes): {}", record.eventId(), record.kafkaTopic(),
                     record.value().length, error.getMessage());

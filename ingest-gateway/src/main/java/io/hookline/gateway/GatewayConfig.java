@@ -4,6 +4,7 @@ import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import io.hookline.common.config.KafkaSettings;
+import io.hookline.common.config.LogSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +46,9 @@ public record GatewayConfig(
     private static final ConfigDef.Key<Integer> HTTP_PORT =
             DEFINITION.define("HTTP_PORT", ConfigDef.port(), "8080", "Port of the publish API (0 = any free port).");
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> ADMIN_KEY =
             DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(), "The operator's admin API key.");
     private static final ConfigDef.Key<Integer> MAX_PAYLOAD_BYTES = DEFINITION.define("MAX_PAYLOAD_BYTES",

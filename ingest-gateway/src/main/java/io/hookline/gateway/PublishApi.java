@@ -10,6 +10,7 @@ import io.hookline.common.http.Router;
 import io.hookline.common.json.Json;
 import io.hookline.common.kafka.CompactedTopicView;
 import io.hookline.common.kafka.TopicNames;
+import io.hookline.common.log.LogContext;
 import io.hookline.common.security.Principal;
 import io.hookline.common.subscription.TopicRecord;
 import java.nio.charset.StandardCharsets;
@@ -123,9 +124,12 @@ final class PublishApi {
                 new EventWriter.Outgoing(names.events(topic.name()), kafkaKey, envelope, id))).get(0);
         return ack.thenApply(metadata -> {
             metrics.published(1);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("event {} on topic {} stored at {}-{}@{}", id, topic.name(), metadata.topic(),
-                        metadata.partition(), metadata.offset());
+            if (LOG.isDebugEnabled()) { // this runs on the producer's I/O thread, for every event
+                try (LogContext ids = LogContext.of(LogContext.EVENT_ID, id, LogContext.TENANT, topic.tenant(),
+                        LogContext.TOPIC, topic.name())) {
+                    LOG.debug("event {} on topic {} stored at {}-{}@{}", id, topic.name(), metadata.topic(),
+                            metadata.partition(), metadata.offset());
+                }
             }
             return accepted;
         });

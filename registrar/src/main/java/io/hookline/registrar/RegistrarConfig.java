@@ -4,9 +4,11 @@ import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import io.hookline.common.config.KafkaSettings;
+import io.hookline.common.config.LogSettings;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
+import io.hookline.database.DatabaseSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,25 +53,15 @@ public record RegistrarConfig(
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
-    /**
-     * PostgreSQL settings. {@code schema} holds the registrar's tables and its Flyway history, so other services
-     * may share the same database.
-     */
-    public record DatabaseSettings(String url, String user, String password, String schema, int poolSize,
-                                   Duration connectTimeout) {
-        @Override
-        public String toString() {
-            return "DatabaseSettings[url=" + url + ", user=" + user + ", schema=" + schema + ", poolSize=" + poolSize
-                    + ", connectTimeout=" + connectTimeout + "]"; // never the password
-        }
-    }
-
     public static final ConfigDef DEFINITION = new ConfigDef();
     private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
             "Address the HTTP API binds to.");
     private static final ConfigDef.Key<Integer> HTTP_PORT = DEFINITION.define("HTTP_PORT", ConfigDef.port(),
             Integer.toString(DEFAULT_HTTP_PORT), "Port of the registrar API (0 = any free port).");
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> ADMIN_KEY = DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(),
             "The admin API key; acts on every tenant.");
     private static final ConfigDef.Key<SecretCipher> SECRET_KEY = DEFINITION.defineRequired("SECRET_KEY",

@@ -12,6 +12,7 @@ import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.service.Metrics;
 import io.hookline.common.subscription.ApiKeyRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.api.AdminRoutes;
 import io.hookline.registrar.api.AttemptRoutes;
 import io.hookline.registrar.attempts.AttemptRecorder;
@@ -29,7 +30,6 @@ import io.hookline.registrar.outbox.OutboxRelay;
 import io.hookline.registrar.outbox.StateRepublisher;
 import io.hookline.registrar.store.ApiKeyRepository;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionRepository;
 import io.hookline.registrar.store.SubscriptionStatusWriter;
 import io.hookline.registrar.store.TopicRepository;
@@ -56,12 +56,12 @@ public final class RegistrarService implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources;
     private final HttpServer server;
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final OutboxRelay relay;
     private final List<String> endpoints;
     private final AttemptRecorder recorder;
 
-    private RegistrarService(Deque<AutoCloseable> resources, HttpServer server, RegistrarDatabase database,
+    private RegistrarService(Deque<AutoCloseable> resources, HttpServer server, ServiceDatabase database,
                              OutboxRelay relay, AttemptRecorder recorder, List<String> endpoints) {
         this.resources = resources;
         this.recorder = recorder;
@@ -86,7 +86,7 @@ public final class RegistrarService implements AutoCloseable {
             opened.push(() -> admin.close(Duration.ofSeconds(5)));
             KafkaReachability.require(admin, kafka.bootstrapServers(), kafkaTimeout);
 
-            RegistrarDatabase database = RegistrarDatabase.open(config.database(), meters);
+            ServiceDatabase database = ServiceDatabase.open(config.database(), "registrar", "db/migration", meters);
             opened.push(database);
 
             TopicProvisioner provisioner = new TopicProvisioner(admin, names);
@@ -170,7 +170,7 @@ public final class RegistrarService implements AutoCloseable {
         return server.port();
     }
 
-    RegistrarDatabase database() {
+    ServiceDatabase database() {
         return database;
     }
 

@@ -7,12 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.hookline.common.json.Json;
 import io.hookline.common.kafka.TopicNames;
 import io.hookline.common.subscription.SubscriptionRecord;
-import io.hookline.registrar.RegistrarConfig.DatabaseSettings;
+import io.hookline.database.DatabaseSettings;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.TestRegistrar.Response;
 import io.hookline.registrar.outbox.OutboxRelay;
 import io.hookline.registrar.store.OutboxChannel;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.testkit.TestDatabase;
 import io.hookline.testkit.TestKafka;
 import io.hookline.testkit.WithKafka;
@@ -45,13 +45,13 @@ import org.junit.jupiter.api.Test;
 class OutboxIT {
     static TestKafka kafka;
     static TestDatabase db;
-    static RegistrarDatabase database;
+    static ServiceDatabase database;
     static final OutboxRepository OUTBOX = new OutboxRepository();
 
     @BeforeAll
     static void open() {
-        database = RegistrarDatabase.open(new DatabaseSettings(db.jdbcUrl(), db.user(), db.password(), "registrar", 6,
-                Duration.ofSeconds(5)), new SimpleMeterRegistry());
+        database = ServiceDatabase.open(new DatabaseSettings(db.jdbcUrl(), db.user(), db.password(), "registrar", 6,
+                Duration.ofSeconds(5)), "registrar", "db/migration", new SimpleMeterRegistry());
         kafka.createTopic(names().topicRegistry(), 1,
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }

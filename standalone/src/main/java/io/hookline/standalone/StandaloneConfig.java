@@ -2,6 +2,7 @@ package io.hookline.standalone;
 
 import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
+import io.hookline.common.config.LogSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,9 @@ public record StandaloneConfig(Path dataDir, String httpHost, int gatewayPort, i
                                String secretKey, List<String> allowedNetworks, Map<String, String> env) {
 
     public static final ConfigDef DEFINITION = new ConfigDef();
+    static {
+        LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+    }
     private static final ConfigDef.Key<String> DATA_DIR = DEFINITION.define("DATA_DIR", ConfigDef.nonEmpty(), "./data",
             "Directory holding the broker's log, PostgreSQL's cluster and the generated keys.");
     private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(),

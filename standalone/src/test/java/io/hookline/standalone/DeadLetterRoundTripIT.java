@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole dead-letter loop on one standalone: the dispatcher retries a failing endpoint on its schedule, gives up
- * into hookline.dlq, the dlq-replayer indexes the letters, and once the endpoint is healthy a replay job (and the
- * CLI, run as its own process) brings each event back exactly once.
+ * into hookline.dlq, the dlq-replayer indexes the letters, and once the endpoint is healthy a replay job started
+ * with the CLI (its own process, as an operator runs it, showing a progress bar) brings each event back exactly once.
  */
 class DeadLetterRoundTripIT {
     private static final int EVENTS = 3;
@@ -93,23 +93,50 @@ class DeadLetterRoundTripIT {
             assertThat(published).contains(letter.get("eventId").asText());
         }
 
-        // The CLI, as an operator runs it, lists the same letters.
-        String listed = cli("dlq", "ls", "--subscription", subscriptionId, "-o", "json");
+        // The CLI, as an operator runs it against the running standalone: a table for people, JSON for scripts.
+        JsonNode listed = Json.MAPPER.readTree(cli("dlq", "ls", "--subscription", subscriptionId, "-o", "json"));
+        assertThat(listed.get("data")).hasSize(EVENTS);
         for (JsonNode letter : letters) {
-            assertThat(listed).contains(letter.get("id").asText());
+            assertThat(listed.toString()).contains(letter.get("id").asText());
+        }
+        List<String> table = cli("dlq", "ls", "--subscription", subscriptionId).lines().toList();
+        assertThat(table).hasSize(EVENTS + 1);
+        assertThat(table.get(0)).matches("ID +SUBSCRIPTION +TOPIC +REASON +STATUS +ATTEMPTS +DIED +STATE");
+        for (String row : table.subList(1, table.size())) {
+            // Columns line up under their headers.
+            assertThat(row.indexOf(subscriptionId)).isEqualTo(table.get(0).indexOf("SUBSCRIPTION"));
+            assertThat(row.indexOf("exhausted")).isEqualTo(table.get(0).indexOf("REASON"));
+            assertThat(row).endsWith("dead");
         }
 
         receiver.reset();
         receiver.respondWith(204);
-        var job = api.post(hookline.replayerPort(), "/v1/replays",
-                "{\"filter\":{\"subscription\":\"" + subscriptionId + "\"},\"ratePerSecond\":20}");
-        assertThat(job.status()).as(job.raw()).isEqualTo(202);
-        String jobPath = "/v1/replays/" + job.body().get("id").asText();
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> "completed".equals(api.get(hookline.replayerPort(), jobPath).body().path("state").asText()));
-        JsonNode done = api.get(hookline.replayerPort(), jobPath).body();
+        // A slow rate (one letter a second) so that the progress bar is seen moving before it reaches 100 %.
+        List<String> replay = cli("dlq", "replay", "--subscription", subscriptionId, "--rate", "1").lines().toList();
+        assertThat(replay.get(0)).matches("replay job rpl_\\S+: " + EVENTS + " letter\\(s\\) at 1\\.0/s");
+        String jobId = replay.get(0).split(" ")[2].replace(":", "");
+        List<String> bars = replay.subList(1, replay.size());
+        assertThat(bars).allMatch(l -> l.matches("\\[[#-]{30}]  \\d/" + EVENTS + "  \\d+%  replayed \\d  failed 0  \\w+"));
+        assertThat(bars.size()).as("the bar is redrawn as the job advances: %s", bars).isGreaterThanOrEqualTo(2);
+        List<Integer> progress = bars.stream().map(l -> Integer.parseInt(l.split("  ")[1].split("/")[0])).toList();
+        assertThat(progress).isSorted();
+        assertThat(bars.get(bars.size() - 1)).isEqualTo("[" + "#".repeat(30) + "]  " + EVENTS + "/" + EVENTS
+                + "  100%  replayed " + EVENTS + "  failed 0  completed");
+
+        JsonNode jobs = Json.MAPPER.readTree(cli("dlq", "jobs", "--output", "json"));
+        JsonNode done = null;
+        for (JsonNode j : jobs.get("data")) {
+            if (j.get("id").asText().equals(jobId)) {
+                done = j;
+            }
+        }
+        assertThat(done).as("job %s in %s", jobId, jobs).isNotNull();
+        assertThat(done.get("state").asText()).isEqualTo("completed");
         assertThat(done.get("replayed").asInt()).isEqualTo(EVENTS);
         assertThat(done.get("failed").asInt()).isZero();
+        List<String> jobTable = cli("dlq", "jobs").lines().toList();
+        assertThat(jobTable.get(0)).matches("ID +KIND +STATE +TOTAL +REPLAYED +FAILED +PROGRESS +RATE");
+        assertThat(jobTable).anySatisfy(l -> assertThat(l).startsWith(jobId).contains("completed"));
 
         List<RecordedRequest> redelivered = receiver.awaitRequests(EVENTS, Duration.ofSeconds(60));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))

@@ -84,6 +84,12 @@ class DeployManifestsTest {
 
     private static final String PASS_THROUGH = "HOOKLINE_KAFKA_";
 
+    /** The panel types Grafana 10-12 ships (a dashboard naming another needs a plugin installed to load). */
+    private static final Set<String> GRAFANA_PANEL_TYPES = Set.of("row", "timeseries", "stat", "gauge", "bargauge",
+            "table", "text", "heatmap", "piechart", "barchart", "state-timeline", "status-history", "histogram",
+            "logs", "nodeGraph", "traces", "flamegraph", "xychart", "trend", "candlestick", "canvas", "geomap",
+            "news", "dashlist", "alertlist", "annolist", "datagrid");
+
     private static Path root;
     private static Map<String, ServiceEnv> services;
     private static Set<String> kafkaClientProperties;
@@ -752,20 +758,43 @@ class DeployManifestsTest {
         }
         expect(problems, datasourceVariable, file, "needs a Prometheus data source variable named 'datasource'");
 
+        // What Grafana's dashboard schema (v1, schemaVersion 36+) requires for the file to load as a dashboard.
+        expect(problems, dashboard.path("panels").isArray() && dashboard.path("templating").path("list").isArray()
+                && dashboard.path("annotations").path("list").isArray(), file,
+                "panels, templating.list and annotations.list must be arrays");
+        expect(problems, dashboard.path("time").path("from").isTextual() && dashboard.path("time").path("to")
+                .isTextual(), file, "needs a time range (time.from, time.to)");
+        expect(problems, dashboard.path("version").isInt() && dashboard.path("editable").isBoolean(), file,
+                "version must be an integer and editable a boolean");
+
         Set<String> exported = exportedMetrics();
         Set<String> pending = pendingMetrics();
         Set<Integer> ids = new LinkedHashSet<>();
+        Set<String> occupied = new LinkedHashSet<>(); // grid cells "x,y" of the panels, so none overlap
         int queries = 0;
         for (JsonNode panel : dashboard.path("panels")) {
             String title = panel.path("title").asText();
-            expect(problems, ids.add(panel.path("id").asInt()), file, "panel id " + panel.path("id")
-                    + " is used twice");
+            expect(problems, panel.path("id").isInt() && ids.add(panel.path("id").asInt()), file, "panel id "
+                    + panel.path("id") + " is missing or used twice");
+            expect(problems, GRAFANA_PANEL_TYPES.contains(panel.path("type").asText()), file, "panel '" + title
+                    + "' has type '" + panel.path("type").asText() + "', not one of Grafana's built-in panels");
             JsonNode grid = panel.path("gridPos");
             expect(problems, grid.path("w").asInt() > 0 && grid.path("h").asInt() > 0
                     && grid.path("x").asInt() + grid.path("w").asInt() <= 24, file, "panel '" + title
                             + "' has a bad gridPos");
+            for (int x = grid.path("x").asInt(); x < grid.path("x").asInt() + grid.path("w").asInt(); x++) {
+                for (int y = grid.path("y").asInt(); y < grid.path("y").asInt() + grid.path("h").asInt(); y++) {
+                    expect(problems, occupied.add(x + "," + y), file, "panel '" + title + "' overlaps another at "
+                            + x + "," + y);
+                }
+            }
             if (panel.path("type").asText().equals("row")) {
                 continue;
+            }
+            Set<String> refIds = new LinkedHashSet<>();
+            for (JsonNode target : panel.path("targets")) {
+                expect(problems, target.path("refId").asText().matches("[A-Z]") && refIds.add(target.path("refId")
+                        .asText()), file, "panel '" + title + "' has a missing or repeated query refId");
             }
             expect(problems, panel.path("datasource").path("uid").asText().equals("${datasource}"), file,
                     "panel '" + title + "' does not use the data source variable");

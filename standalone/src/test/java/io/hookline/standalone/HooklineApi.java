@@ -26,6 +26,10 @@ final class HooklineApi {
                 .header("content-type", "application/json"));
     }
 
+    Answer delete(int port, String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(port, path)).DELETE());
+    }
+
     Answer get(int port, String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(port, path)).GET());
     }

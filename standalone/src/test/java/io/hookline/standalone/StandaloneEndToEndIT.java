@@ -32,11 +32,7 @@ class StandaloneEndToEndIT {
 
     @BeforeAll
     static void start() throws Exception {
-        hookline = Standalone.start(StandaloneConfig.from(Map.of(
-                "HOOKLINE_DATA_DIR", dataDir.toString(),
-                "HOOKLINE_GATEWAY_PORT", "0", "HOOKLINE_REGISTRAR_PORT", "0",
-                "HOOKLINE_DISPATCHER_PORT", "0", "HOOKLINE_REPLAYER_PORT", "0",
-                "HOOKLINE_BROKER_PORT", "0", "HOOKLINE_BROKER_CONTROLLER_PORT", "0", "HOOKLINE_DB_PORT", "0")));
+        hookline = InProcessStandalone.start(dataDir);
         api = new HooklineApi(hookline.adminKey());
         receiver = WebhookReceiver.start();
     }

@@ -51,17 +51,36 @@ public final class ServiceLauncher {
             LOG.info("{} shutting down", service);
             try {
                 running.close();
+                LOG.info("{} shut down cleanly", service);
             } catch (Exception e) {
                 LOG.warn("{} did not shut down cleanly: {}", service, e.toString());
+                // A drain that failed must not look like a clean stop to the orchestrator (exit 1, not 0).
+                Runtime.getRuntime().halt(1);
             } finally {
                 stopped.countDown();
             }
         }, service + "-shutdown"));
+        exitCleanlyOn("TERM", service);
+        exitCleanlyOn("INT", service);
         LOG.info("{} started", service);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A stop request (SIGTERM from Kubernetes or {@code docker stop}, Ctrl-C) is the normal end of a service: it
+     * runs the same shutdown path as before (the hook above drains and commits), but then exits 0 instead of the
+     * JVM's 128 + signal, which orchestrators report as an error ({@code Exited (143)}, reason {@code Error}).
+     */
+    private static void exitCleanlyOn(String signal, String service) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
+        } catch (IllegalArgumentException e) {
+            // The JVM reserves the signal (e.g. -Xrs): the default handling still runs the shutdown hook.
+            LOG.debug("{} keeps the JVM's default handling of SIG{}: {}", service, signal, e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import io.hookline.common.event.AttemptRecord;
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventIds;
+import io.hookline.common.log.LogContext;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.dispatcher.SubscriptionIndex;
 import io.hookline.dispatcher.retry.RetryDecision;
@@ -98,6 +99,17 @@ public final class DeliveryScheduler implements AutoCloseable {
             }
             touched.forEach(this::pump);
         });
+    }
+
+    /**
+     * Completes once the scheduler's thread has finished what it is doing now. A partition marked revoked before
+     * calling this can have no task starting any more once it completes: the revoked check and the start of a
+     * request happen in one step on that thread.
+     */
+    CompletableFuture<Void> barrier() {
+        CompletableFuture<Void> passed = new CompletableFuture<>();
+        post(() -> passed.complete(null));
+        return passed;
     }
 
     /**
@@ -222,8 +234,10 @@ public final class DeliveryScheduler implements AutoCloseable {
         Duration wait = Duration.ofNanos(breaker.nanosUntilProbe(System.nanoTime()));
         Instant now = clock.instant();
         RetryDecision decision = retryPolicy.defer(queued.task, subscription, wait, now);
-        retryPath.follow(queued.task, subscription, queued.history, decision, now)
-                .whenComplete((ok, error) -> queued.finish());
+        try (LogContext ids = LogContext.forTask(queued.task)) {
+            retryPath.follow(queued.task, subscription, queued.history, decision, now)
+                    .whenComplete((ok, error) -> queued.finish());
+        }
     }
 
     private void breakerSees(String subscriptionId, AttemptOutcome outcome) {
@@ -283,6 +297,14 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     private void completed(SubscriptionLane lane, SubscriptionRecord subscription, QueuedTask queued,
                            HttpExchange exchange, Instant startedAt) {
+        try (LogContext ids = LogContext.forTask(queued.task)) {
+            settle(lane, subscription, queued, exchange, startedAt);
+        }
+        pump(lane); // outside the ids above: it starts or skips other tasks of the lane
+    }
+
+    private void settle(SubscriptionLane lane, SubscriptionRecord subscription, QueuedTask queued,
+                        HttpExchange exchange, Instant startedAt) {
         lane.finished(queued);
         metrics.inFlight.decrementAndGet();
         AttemptOutcome outcome = OutcomeClassifier.classify(exchange, clock.instant());
@@ -319,7 +341,6 @@ public final class DeliveryScheduler implements AutoCloseable {
                 CompletableFuture.allOf(logged, followed).whenComplete((ok, error) -> queued.finish());
             }
         }
-        pump(lane);
     }
 
     /**
@@ -353,8 +374,10 @@ public final class DeliveryScheduler implements AutoCloseable {
             if (queued.partition.revoked) {
                 continue;
             }
-            LOG.info("skipping event {} for subscription {}: subscription {}", queued.task.event().id(),
-                    queued.task.subscriptionId(), reason);
+            try (LogContext ids = LogContext.forTask(queued.task)) {
+                LOG.info("skipping event {} for subscription {}: subscription {}", queued.task.event().id(),
+                        queued.task.subscriptionId(), reason);
+            }
             metrics.skipped(reason);
             queued.finish();
         }

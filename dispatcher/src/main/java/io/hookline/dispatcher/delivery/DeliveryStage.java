@@ -20,8 +20,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * every task to the {@link DeliveryScheduler} at once, so many subscriptions of one partition are served
  * concurrently, and commits per partition the watermark below which every task is final. A crash therefore
  * redelivers only tasks that were not final; a partition moving to another instance is handed over after its
- * in-flight requests finish (within the shutdown timeout), and its not-yet-started tasks are left to the new owner.
+ * in-flight requests finish (within the shutdown timeout), and its not-yet-started tasks are left to the new owner;
+ * the tasks finished above the watermark travel in the commit's metadata ({@link FinishedAhead}), so the new owner
+ * skips them instead of delivering them twice.
  * A partition with too many unfinished tasks (a slow subscription's backlog) is paused until it drains, which
  * bounds memory without stopping the other partitions.
  */
@@ -151,6 +156,10 @@ public final class DeliveryStage implements AutoCloseable {
             return null; // not ours any more (revoked during this poll); the owner reads it
         }
         state.watermark.track(record.offset());
+        if (state.finishedByPrevious.contains(record.offset())) {
+            state.watermark.complete(record.offset()); // final before the hand-over: not delivered twice
+            return null;
+        }
         DeliveryTask task;
         try {
             task = Json.read(record.value(), DeliveryTask.class);
@@ -233,7 +242,8 @@ public final class DeliveryStage implements AutoCloseable {
             }
             long offset = state.watermark.committable(consumer.position(state.partition));
             if (all || offset > state.lastCommitted) {
-                offsets.put(state.partition, new OffsetAndMetadata(offset));
+                offsets.put(state.partition, new OffsetAndMetadata(offset,
+                        FinishedAhead.encode(offset, state.watermark.finishedAhead())));
             }
         }
         return offsets;
@@ -256,6 +266,7 @@ public final class DeliveryStage implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        awaitNoTaskStarting(deadline);
         while (states.stream().anyMatch(s -> s.started.get() > 0) && System.nanoTime() - deadline < 0) {
             try {
                 QueuedTask done = completions.poll(50, TimeUnit.MILLISECONDS);
@@ -285,15 +296,57 @@ public final class DeliveryStage implements AutoCloseable {
         }
     }
 
+    /**
+     * Without this, a task whose partition the scheduler had checked just before it was marked revoked could start
+     * after the hand-over counted the requests in flight: sent by this instance and again by the next owner.
+     */
+    private void awaitNoTaskStarting(long deadline) {
+        try {
+            scheduler.barrier().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("the delivery scheduler did not answer before the hand-over deadline: {}", e.toString());
+        }
+    }
+
     /** Rebalance callbacks; they run on the consumer thread inside poll(). */
     private final class HandOver implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            for (TopicPartition tp : assigned) {
-                partitions.put(tp, new PartitionState(tp));
+            if (assigned.isEmpty()) {
+                return;
             }
-            if (!assigned.isEmpty()) {
-                LOG.info("delivery partitions assigned: {}", assigned);
+            Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assigned);
+            for (TopicPartition tp : assigned) {
+                PartitionState state = new PartitionState(tp);
+                OffsetAndMetadata offset = committed.get(tp);
+                if (offset != null) {
+                    state.finishedByPrevious = FinishedAhead.decode(offset.offset(), offset.metadata());
+                    if (state.finishedByPrevious.count() > 0) {
+                        LOG.info("{}: from offset {}, {} tasks already final (finished out of order by the previous "
+                                + "owner) are skipped", tp, offset.offset(), state.finishedByPrevious.count());
+                    }
+                }
+                partitions.put(tp, state);
+            }
+            LOG.info("delivery partitions assigned: {}", assigned);
+        }
+
+        /** What the previous owners committed; on failure nothing (their out-of-order progress is redelivered). */
+        private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Collection<TopicPartition> assigned) {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+                consumer.committed(Set.copyOf(assigned), Duration.ofSeconds(10)).forEach((tp, offset) -> {
+                    if (offset != null) {
+                        committed.put(tp, offset);
+                    }
+                });
+                return committed;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the committed offsets of {}: tasks finished ahead of them are redelivered: {}",
+                        assigned, e.toString());
+                return Map.of();
             }
         }
 

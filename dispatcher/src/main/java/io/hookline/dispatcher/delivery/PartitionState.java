@@ -15,6 +15,8 @@ final class PartitionState {
     volatile boolean revoked;
     boolean paused;
     long lastCommitted = -1;
+    /** Offsets the previous owner finished above its committed watermark: read again, but not delivered again. */
+    FinishedAhead finishedByPrevious = FinishedAhead.NONE;
 
     PartitionState(TopicPartition partition) {
         this.partition = partition;

@@ -70,6 +70,19 @@ public final class PartitionWatermark {
         return size == 0 ? position : offsets[head];
     }
 
+    /** The offsets already final above the oldest unfinished one (completed out of order), ascending. */
+    public long[] finishedAhead() {
+        long[] out = new long[size - outstanding];
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            int slot = (head + i) % offsets.length;
+            if (done[slot]) {
+                out[n++] = offsets[slot];
+            }
+        }
+        return out;
+    }
+
     /** The oldest unfinished offset, or -1 when everything tracked is final. */
     public long lowestUnfinished() {
         return size == 0 ? -1 : offsets[head];

@@ -8,9 +8,9 @@ import io.hookline.common.http.Router;
 import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.LetterFilter;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.hookline.replayer.store.StoredLetter;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +21,10 @@ import java.util.Map;
  */
 public final class DeadLetterRoutes {
     private final ApiKeyDirectory directory;
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
 
-    public DeadLetterRoutes(ApiKeyDirectory directory, ReplayerDatabase database, DeadLetterRepository letters) {
+    public DeadLetterRoutes(ApiKeyDirectory directory, ServiceDatabase database, DeadLetterRepository letters) {
         this.directory = directory;
         this.database = database;
         this.letters = letters;

@@ -13,12 +13,12 @@ import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
 import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.replay.ReplayRunner;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.LetterFilter;
 import io.hookline.replayer.store.ReplayJob;
 import io.hookline.replayer.store.ReplayJobRepository;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.hookline.replayer.store.StoredLetter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ import java.util.function.Function;
  */
 public final class ReplayRoutes {
     private final ApiKeyDirectory directory;
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
     private final ReplayJobRepository jobs;
     private final ReplayRunner runner;
@@ -47,7 +47,7 @@ public final class ReplayRoutes {
     private final double maxRate;
     private final Duration singleWait;
 
-    public ReplayRoutes(ApiKeyDirectory directory, ReplayerDatabase database, DeadLetterRepository letters,
+    public ReplayRoutes(ApiKeyDirectory directory, ServiceDatabase database, DeadLetterRepository letters,
                         ReplayJobRepository jobs, ReplayRunner runner,
                         Function<String, Optional<SubscriptionRecord>> subscriptions, double defaultRate,
                         double maxRate, Duration singleWait) {

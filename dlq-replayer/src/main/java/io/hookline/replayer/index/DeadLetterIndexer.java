@@ -2,9 +2,9 @@ package io.hookline.replayer.index;
 
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.json.Json;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.DeadLetterRepository.IndexedLetter;
-import io.hookline.replayer.store.ReplayerDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +35,7 @@ public final class DeadLetterIndexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterIndexer.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -43,7 +43,7 @@ public final class DeadLetterIndexer implements AutoCloseable {
     private final Thread thread;
     private volatile long lastProgressNanos = System.nanoTime();
 
-    public DeadLetterIndexer(ReplayerDatabase database, DeadLetterRepository letters, Map<String, Object> clientConfig,
+    public DeadLetterIndexer(ServiceDatabase database, DeadLetterRepository letters, Map<String, Object> clientConfig,
                              String topic, String groupId) {
         this.database = database;
         this.letters = letters;

@@ -2,17 +2,19 @@ package io.hookline.replayer.replay;
 
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
+import io.hookline.common.log.LogContext;
 import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.replayer.store.DeadLetterRepository;
 import io.hookline.replayer.store.ReplayJob;
 import io.hookline.replayer.store.ReplayJobRepository;
 import io.hookline.replayer.store.ReplayJobRepository.SendingLetter;
-import io.hookline.replayer.store.ReplayerDatabase;
 import io.hookline.replayer.store.StoredLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -30,22 +32,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs replay jobs, one worker thread per running job, each paced by its own {@link TokenBucket}.
+ * Runs replay jobs, one worker thread per running job, each paced by its own {@link TokenBucket}, on the one
+ * instance that holds the replay lease ({@link RunnerLease}).
  *
- * <p>At most once per job, even across crashes: a worker claims a letter by committing its job-letter row as
- * {@code sending} (row lock, {@code SKIP LOCKED}, so two workers never hold the same row), then writes the task
- * (header {@code <job>/<letter>}), then commits {@code sent} together with the letter's {@code replayed} state.
- * A letter is only ever written from the {@code sending} state and each claim moves it out of {@code pending}
- * once, so the only question after a crash is whether a {@code sending} letter's write happened: before any job
- * resumes, {@link SentLetterFinder} looks for its header on {@code hookline.deliveries}; found → {@code sent},
- * not found → back to {@code pending} (written later, once). A failed write is resolved the same way before the
- * letter can be retried.
+ * <p>At most once per job, even across crashes. A letter moves {@code pending → sending → sent}:
+ * <ol>
+ * <li>the worker claims it by committing its job-letter row as {@code sending} (row lock, {@code SKIP LOCKED}), so
+ *     it leaves {@code pending} once per claim and only a claimed letter is ever written;</li>
+ * <li>it writes the task (header {@code <job>/<letter>}) in a Kafka transaction ({@link DeliveryTaskWriter});</li>
+ * <li>after the commit it records {@code sent} together with the letter's {@code replayed} state.</li>
+ * </ol>
+ * A crash or a failed write can leave letters in {@code sending} with their write in doubt. They are settled only
+ * after a fence ({@code initTransactions} under the deployment's transactional id: every earlier transaction is
+ * then committed or aborted for good and no earlier producer can commit again), by reading the topic
+ * {@code read_committed} up to its high watermark ({@link SentLetterFinder}): found → {@code sent}, not found →
+ * {@code pending} again, written later, once. Without the fence a write still in flight from the dead process (or
+ * one whose acknowledgement timed out here) could land after the answer "not written" and go out twice. A new
+ * leader fences before anything else; a worker settles its job's leftovers before it claims anything.
  */
 public final class ReplayRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayRunner.class);
     private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
 
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final DeadLetterRepository letters;
     private final ReplayJobRepository jobs;
     private final DeliveryTaskWriter writer;
@@ -69,7 +78,7 @@ public final class ReplayRunner implements AutoCloseable {
     private final Counter failed;
     private volatile boolean closed;
 
-    public ReplayRunner(ReplayerDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
+    public ReplayRunner(ServiceDatabase database, DeadLetterRepository letters, ReplayJobRepository jobs,
                         DeliveryTaskWriter writer, SentLetterFinder finder,
                         Function<String, Optional<SubscriptionRecord>> subscriptions, String schema,
                         MeterRegistry meters) {
@@ -110,6 +119,8 @@ public final class ReplayRunner implements AutoCloseable {
                 if (!lease.tryAcquire()) {
                     return;
                 }
+                // A new producer epoch first: whatever an earlier leader had in flight is now settled for good.
+                writer.fence();
                 resolveSending(database.read(jobs::sending));
                 leader = true;
             }
@@ -133,10 +144,10 @@ public final class ReplayRunner implements AutoCloseable {
         return active.computeIfAbsent(jobId, id -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             workers.execute(() -> {
-                try {
+                try (LogContext ids = LogContext.of(LogContext.REPLAY_JOB_ID, id)) {
                     runJob(id);
                 } catch (RuntimeException e) {
-                    LOG.error("replay job {} stopped; it resumes at the next start", id, e);
+                    LOG.error("replay job {} stopped; the sweep resumes it in {} s", id, SWEEP_SECONDS, e);
                 } finally {
                     active.remove(id);
                     done.complete(null);
@@ -148,92 +159,130 @@ public final class ReplayRunner implements AutoCloseable {
 
     private void runJob(String jobId) {
         ReplayJob job = database.read(h -> jobs.find(h, jobId)).orElseThrow();
+        // Letters an earlier worker of this job left in 'sending' (it stopped on an error, or ran on an instance
+        // that lost the lease) are settled before anything new is claimed.
+        resolveSending(database.read(h -> jobs.sending(h, jobId)));
         TokenBucket bucket = new TokenBucket(job.ratePerSecond());
+        int batch = batchSize(job.ratePerSecond());
         while (!closed && leader) {
-            if (!bucket.acquire(() -> closed || !leader)) {
+            int permits = bucket.acquire(batch, () -> closed || !leader);
+            if (permits == 0) {
                 return;
             }
-            Claim claim;
+            List<Claim> claims;
             try {
-                claim = database.transaction(h -> claim(h, jobId));
+                claims = database.transaction(h -> claim(h, jobId, permits));
             } catch (RuntimeException e) {
-                LOG.warn("replay job {}: cannot claim the next letter, retrying: {}", jobId, e.toString());
+                LOG.warn("replay job {}: cannot claim the next letters, retrying: {}", jobId, e.toString());
                 pause();
                 continue;
             }
-            if (claim == null) {
+            if (claims.isEmpty()) {
                 if (database.transaction(h -> jobs.completeIfDone(h, jobId))) {
                     ReplayJob done = database.read(h -> jobs.find(h, jobId)).orElseThrow();
                     LOG.info("replay job {} completed: {} replayed, {} failed of {}", jobId, done.replayed(),
                             done.failed(), done.total());
+                    return;
                 }
-                return;
+                List<SendingLetter> leftovers = database.read(h -> jobs.sending(h, jobId));
+                if (leftovers.isEmpty()) {
+                    return; // cancelled meanwhile
+                }
+                resolveSending(leftovers);
+                continue;
             }
-            if (claim.task() == null) {
-                continue; // failed with a reason, nothing to write
+            // Letters that failed at claim time (subscription deleted or disabled) have no task to write.
+            List<Claim> toWrite = claims.stream().filter(c -> c.task() != null).toList();
+            if (!toWrite.isEmpty()) {
+                send(jobId, toWrite);
             }
-            send(jobId, claim);
         }
     }
+
+    /**
+     * The most letters one claim may take when the worker fell behind its schedule: a quarter of a second's worth,
+     * so that a job keeps its rate even when a round trip (claim, write, record) takes longer than the interval
+     * between two letters. When the worker keeps up, every claim takes one letter and letters go out evenly spaced.
+     */
+    static int batchSize(double ratePerSecond) {
+        return (int) Math.max(1, Math.min(MAX_BATCH, Math.ceil(ratePerSecond / 4)));
+    }
+
+    private static final int MAX_BATCH = 250;
 
     /** A claimed letter and the fresh task to write (null when the letter failed at claim time). */
     private record Claim(String letterId, DeliveryTask task, Instant sendingAt) {
     }
 
-    private Claim claim(org.jdbi.v3.core.Handle h, String jobId) {
-        Optional<String> next = jobs.claimNext(h, jobId);
-        if (next.isEmpty()) {
-            return null;
+    private List<Claim> claim(org.jdbi.v3.core.Handle h, String jobId, int count) {
+        List<Claim> claims = new ArrayList<>();
+        Instant now = Instant.now();
+        for (StoredLetter stored : letters.findAllForUpdate(h, jobs.claimNext(h, jobId, count))) {
+            String letterId = stored.id();
+            DeadLetter letter = stored.letter();
+            String subscriptionId = letter.task().subscriptionId();
+            Optional<SubscriptionRecord> subscription = subscriptions.apply(subscriptionId);
+            String problem = subscription.isEmpty() ? "subscription " + subscriptionId + " no longer exists"
+                    : !subscription.get().isActive() ? "subscription " + subscriptionId + " is disabled" : null;
+            if (problem != null) {
+                jobs.finishLetter(h, jobId, letterId, "failed", problem);
+                letters.setState(h, letterId, StoredLetter.DEAD, null);
+                failed.increment();
+                try (LogContext ids = LogContext.of(LogContext.DEAD_LETTER_ID, letterId, LogContext.SUBSCRIPTION_ID,
+                        subscriptionId, LogContext.EVENT_ID, letter.task().event().id())) {
+                    LOG.info("replay job {}: letter {} not replayed: {}", jobId, letterId, problem);
+                }
+                claims.add(new Claim(letterId, null, null));
+                continue;
+            }
+            // A fresh task: attempt 1, due now, so the dispatcher starts a new retry schedule.
+            DeliveryTask task = DeliveryTask.first(letter.task().event(), subscriptionId, now,
+                    letter.task().sourcePartition(), letter.task().sourceOffset());
+            claims.add(new Claim(letterId, task, now));
         }
-        String letterId = next.get();
-        StoredLetter stored = letters.findForUpdate(h, letterId).orElseThrow();
-        DeadLetter letter = stored.letter();
-        String subscriptionId = letter.task().subscriptionId();
-        Optional<SubscriptionRecord> subscription = subscriptions.apply(subscriptionId);
-        String problem = subscription.isEmpty() ? "subscription " + subscriptionId + " no longer exists"
-                : !subscription.get().isActive() ? "subscription " + subscriptionId + " is disabled" : null;
-        if (problem != null) {
-            jobs.finishLetter(h, jobId, letterId, "failed", problem);
-            letters.setState(h, letterId, StoredLetter.DEAD, null);
-            failed.increment();
-            LOG.info("replay job {}: letter {} not replayed: {}", jobId, letterId, problem);
-            return new Claim(letterId, null, null);
-        }
-        // A fresh task: attempt 1, due now, so the dispatcher starts a new retry schedule.
-        DeliveryTask task = DeliveryTask.first(letter.task().event(), subscriptionId, Instant.now(),
-                letter.task().sourcePartition(), letter.task().sourceOffset());
-        return new Claim(letterId, task, Instant.now());
+        return claims;
     }
 
-    private void send(String jobId, Claim claim) {
-        String token = DeliveryTaskWriter.token(jobId, claim.letterId());
+    /**
+     * Writes the claimed letters in one Kafka transaction and, once it committed, records them as sent in one
+     * database transaction. If the write fails its outcome is unknown: the letters are settled by looking for them
+     * on Kafka after a fence (see {@link #resolveSending}).
+     */
+    private void send(String jobId, List<Claim> claims) {
+        List<DeliveryTaskWriter.Replay> replays = claims.stream()
+                .map(c -> new DeliveryTaskWriter.Replay(c.task(), DeliveryTaskWriter.token(jobId, c.letterId())))
+                .toList();
         try {
-            writer.write(claim.task(), token);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return; // stays 'sending': resolved at the next start
-        } catch (Exception e) {
-            LOG.warn("replay job {}: writing letter {} failed; checking whether it was written: {}", jobId,
-                    claim.letterId(), e.toString());
+            writer.write(replays);
+        } catch (DeliveryTaskWriter.WriteFailedException e) {
+            LOG.warn("replay job {}: writing {} letter(s) ({}..) failed; checking whether they were written: {}",
+                    jobId, claims.size(), claims.get(0).letterId(), String.valueOf(e.getCause()));
             pause();
-            while (!closed) {
+            while (!closed && leader) {
                 try {
-                    resolveSending(List.of(new SendingLetter(jobId, claim.letterId(), claim.sendingAt())));
+                    resolveSending(claims.stream()
+                            .map(c -> new SendingLetter(jobId, c.letterId(), c.sendingAt())).toList());
                     return;
                 } catch (RuntimeException again) {
-                    LOG.warn("replay job {}: cannot check letter {} yet: {}", jobId, claim.letterId(), again.toString());
+                    LOG.warn("replay job {}: cannot check {} letter(s) yet: {}", jobId, claims.size(),
+                            again.toString());
                     pause();
                 }
             }
-            return;
+            return; // still 'sending': settled by whoever leads next
         }
         while (true) {
             try {
-                database.transaction(h -> markSent(h, jobId, claim.letterId()));
+                List<String> ids = claims.stream().map(Claim::letterId).toList();
+                database.transaction(h -> {
+                    jobs.finishSent(h, jobId, ids);
+                    letters.setStates(h, ids, StoredLetter.REPLAYED, jobId);
+                    return null;
+                });
                 break;
             } catch (RuntimeException e) {
-                // Written but not recorded: stays 'sending' and is found on Kafka if this never succeeds.
-                LOG.warn("replay job {}: cannot record letter {} as sent, retrying: {}", jobId, claim.letterId(),
+                // Written but not recorded: they stay 'sending' and are found on Kafka if this never succeeds.
+                LOG.warn("replay job {}: cannot record {} letter(s) as sent, retrying: {}", jobId, claims.size(),
                         e.toString());
                 if (closed) {
                     return;
@@ -241,9 +290,13 @@ public final class ReplayRunner implements AutoCloseable {
                 pause();
             }
         }
-        replayed.increment();
-        LOG.info("replay job {}: letter {} replayed to subscription {} (event {})", jobId, claim.letterId(),
-                claim.task().subscriptionId(), claim.task().event().id());
+        for (Claim claim : claims) {
+            replayed.increment();
+            try (LogContext ids = LogContext.forTask(claim.task(), LogContext.DEAD_LETTER_ID, claim.letterId())) {
+                LOG.info("replay job {}: letter {} replayed to subscription {} (event {})", jobId, claim.letterId(),
+                        claim.task().subscriptionId(), claim.task().event().id());
+            }
+        }
     }
 
     private Void markSent(org.jdbi.v3.core.Handle h, String jobId, String letterId) {
@@ -252,11 +305,20 @@ public final class ReplayRunner implements AutoCloseable {
         return null;
     }
 
-    /** Settles letters left in {@code sending}: sent if their record is on Kafka, else pending again. */
+    /**
+     * Settles letters left in {@code sending}: sent if their record is on Kafka, else pending again. The answer is
+     * final only once no transaction that may hold them can still commit, so the writer is fenced first if a
+     * failed write left it closed; and only the lease holder may fence, or it would cut off the real leader.
+     */
     private void resolveSending(List<SendingLetter> sending) {
         if (sending.isEmpty()) {
             return;
         }
+        if (!lease.isHeld()) {
+            leader = false;
+            throw new IllegalStateException("lost the replay lease; the next leader settles the letters");
+        }
+        writer.ensureFenced();
         Instant earliest = sending.stream().map(s -> s.sendingAt() == null ? Instant.EPOCH : s.sendingAt())
                 .min(Comparator.naturalOrder()).orElseThrow();
         Set<String> wanted = sending.stream().map(s -> DeliveryTaskWriter.token(s.jobId(), s.letterId()))

@@ -1,6 +1,6 @@
 package io.hookline.replayer.replay;
 
-import io.hookline.replayer.store.ReplayerDatabase;
+import io.hookline.database.ServiceDatabase;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,11 +16,11 @@ final class RunnerLease implements AutoCloseable {
     /** Arbitrary, fixed: "hookline replay runner". The lock is per database, so per schema the key differs. */
     private static final long KEY_BASE = 0x686b6c5f72706c00L;
 
-    private final ReplayerDatabase database;
+    private final ServiceDatabase database;
     private final long key;
     private Handle handle;
 
-    RunnerLease(ReplayerDatabase database, String schema) {
+    RunnerLease(ServiceDatabase database, String schema) {
         this.database = database;
         this.key = KEY_BASE ^ schema.hashCode();
     }

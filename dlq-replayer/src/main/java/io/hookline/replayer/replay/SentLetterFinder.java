@@ -20,8 +20,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Answers "did we already write this replay?" for letters a crash left in {@code sending}: reads
  * {@code hookline.deliveries} from shortly before the earliest such letter was marked (record timestamps are the
  * producer's clock, the same JVM clock that stamped {@code sending_at}) up to the current end, collecting the
- * {@value DeliveryTaskWriter#REPLAY_HEADER} headers. Only used at start-up and after a failed write, so the scan
- * cost does not matter.
+ * {@value DeliveryTaskWriter#REPLAY_HEADER} headers. Reads {@code read_committed}, as the dispatcher does: an
+ * aborted replay was never delivered and does not count as written. "The current end" is the high watermark, not
+ * the last stable offset, so a committed replay behind a still open fan-out transaction is waited for rather than
+ * missed. Only used at start-up and after a failed write, so the scan cost does not matter.
  */
 public final class SentLetterFinder {
     /** Slack for clock steps between marking a letter and the producer stamping its record. */
@@ -48,15 +50,22 @@ public final class SentLetterFinder {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<TopicPartition, Long> ends;
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> view = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = view.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            ends = view.endOffsets(partitions, timeout);
+        }
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = List.copyOf(ends.keySet());
             long from = earliest.minus(SLACK).toEpochMilli();
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(tp -> query.put(tp, from));
             Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, timeout);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
             Map<TopicPartition, Long> remaining = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 OffsetAndTimestamp start = starts.get(tp);

@@ -72,6 +72,12 @@ public final class DeadLetterRepository {
                 .map(StoredLetter.MAPPER).findOne();
     }
 
+    /** The letters with these ids, locked for update (in id order, so two lockers cannot deadlock). */
+    public List<StoredLetter> findAllForUpdate(Handle h, List<String> ids) {
+        return h.createQuery("SELECT * FROM dead_letters WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+                .bindArray("ids", String.class, ids).map(StoredLetter.MAPPER).list();
+    }
+
     /** Up to {@code limit} letters matching the filter with an id after {@code after}, by id. */
     public List<StoredLetter> list(Handle h, LetterFilter filter, String after, int limit) {
         Query q = h.createQuery("SELECT * FROM dead_letters d WHERE " + filter.where()
@@ -90,6 +96,16 @@ public final class DeadLetterRepository {
                     replay_job_id = COALESCE(:job, replay_job_id)
                 WHERE id = :id""")
                 .bind("id", id).bind("state", state).bind("job", jobId).execute();
+    }
+
+    /** {@link #setState} for many letters at once. */
+    public void setStates(Handle h, List<String> ids, String state, String jobId) {
+        h.createUpdate("""
+                UPDATE dead_letters SET state = :state,
+                    replayed_at = CASE WHEN :state = 'replayed' THEN now() ELSE replayed_at END,
+                    replay_job_id = COALESCE(:job, replay_job_id)
+                WHERE id = ANY(:ids)""")
+                .bindArray("ids", String.class, ids).bind("state", state).bind("job", jobId).execute();
     }
 
     public void discard(Handle h, StoredLetter letter, String actor) {

@@ -76,20 +76,26 @@ public final class ReplayJobRepository {
     }
 
     /**
-     * Claims the job's next pending letter (marking it {@code sending}) if the job still runs; skips rows another
-     * worker holds. Returns the letter id.
+     * Claims up to {@code count} of the job's pending letters (in letter-id order, marking them {@code sending}) if
+     * the job still runs; skips rows another worker holds. Returns the letter ids in order.
      */
-    public Optional<String> claimNext(Handle h, String jobId) {
-        Optional<String> next = h.createQuery("""
-                SELECT l.letter_id FROM replay_job_letters l JOIN replay_jobs j ON j.id = l.job_id
-                WHERE l.job_id = :job AND l.state = 'pending' AND j.state = 'running'
-                ORDER BY l.letter_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED""")
-                .bind("job", jobId).mapTo(String.class).findOne();
-        next.ifPresent(letter -> h.createUpdate("UPDATE replay_job_letters SET state = 'sending', sending_at = :now "
-                        + "WHERE job_id = :job AND letter_id = :letter")
-                .bind("job", jobId).bind("letter", letter).bind("now", java.sql.Timestamp.from(Instant.now()))
-                .execute());
-        return next;
+    public List<String> claimNext(Handle h, String jobId, int count) {
+        return h.createQuery("""
+                UPDATE replay_job_letters SET state = 'sending', sending_at = :now
+                WHERE job_id = :job AND letter_id IN (
+                    SELECT l.letter_id FROM replay_job_letters l JOIN replay_jobs j ON j.id = l.job_id
+                    WHERE l.job_id = :job AND l.state = 'pending' AND j.state = 'running'
+                    ORDER BY l.letter_id LIMIT :count FOR UPDATE OF l SKIP LOCKED)
+                RETURNING letter_id""")
+                .bind("job", jobId).bind("count", count).bind("now", java.sql.Timestamp.from(Instant.now()))
+                .mapTo(String.class).list().stream().sorted().toList();
+    }
+
+    /** Marks many letters of a job {@code sent} at once. */
+    public void finishSent(Handle h, String jobId, List<String> letterIds) {
+        h.createUpdate("UPDATE replay_job_letters SET state = 'sent', reason = NULL, done_at = now() "
+                        + "WHERE job_id = :job AND letter_id = ANY(:letters)")
+                .bind("job", jobId).bindArray("letters", String.class, letterIds).execute();
     }
 
     public void finishLetter(Handle h, String jobId, String letterId, String state, String reason) {
@@ -116,9 +122,19 @@ public final class ReplayJobRepository {
         }
     }
 
+    /** Every letter of every job in {@code sending}. */
     public List<SendingLetter> sending(Handle h) {
-        return h.createQuery("SELECT job_id, letter_id, sending_at FROM replay_job_letters WHERE state = 'sending'")
-                .map((rs, ctx) -> new SendingLetter(rs.getString("job_id"), rs.getString("letter_id"),
+        return sending(h, null);
+    }
+
+    /** The letters of one job ({@code null}: of every job) in {@code sending}. */
+    public List<SendingLetter> sending(Handle h, String jobId) {
+        var query = h.createQuery("SELECT job_id, letter_id, sending_at FROM replay_job_letters WHERE state = 'sending'"
+                + (jobId == null ? "" : " AND job_id = :job"));
+        if (jobId != null) {
+            query.bind("job", jobId);
+        }
+        return query.map((rs, ctx) -> new SendingLetter(rs.getString("job_id"), rs.getString("letter_id"),
                         StoredLetter.instant(rs, "sending_at"))).list();
     }
 

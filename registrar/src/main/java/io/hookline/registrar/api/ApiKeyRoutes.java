@@ -11,9 +11,9 @@ import io.hookline.common.security.ApiKeys;
 import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
 import io.hookline.common.subscription.ApiKeyRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.ApiKeyRepository;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.StoredApiKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,11 +35,11 @@ public final class ApiKeyRoutes {
 
     private final ApiKeyDirectory auth;
     private final ApiKeyDirectoryFeed feed;
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final ApiKeyRepository apiKeys;
     private final OutboxRepository outbox;
 
-    public ApiKeyRoutes(ApiKeyDirectory auth, ApiKeyDirectoryFeed feed, RegistrarDatabase database,
+    public ApiKeyRoutes(ApiKeyDirectory auth, ApiKeyDirectoryFeed feed, ServiceDatabase database,
                         ApiKeyRepository apiKeys, OutboxRepository outbox) {
         this.auth = auth;
         this.feed = feed;

@@ -10,8 +10,8 @@ import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.common.event.AttemptRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.AttemptRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionRepository;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,12 +32,12 @@ public final class AttemptRoutes {
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
 
     private final ApiKeyDirectory auth;
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final SubscriptionRepository subscriptions;
     private final AttemptRepository attempts;
     private final Duration retention;
 
-    public AttemptRoutes(ApiKeyDirectory auth, RegistrarDatabase database, SubscriptionRepository subscriptions,
+    public AttemptRoutes(ApiKeyDirectory auth, ServiceDatabase database, SubscriptionRepository subscriptions,
                          AttemptRepository attempts, Duration retention) {
         this.auth = auth;
         this.database = database;

@@ -18,8 +18,8 @@ import io.hookline.common.security.SecretCipher;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.common.subscription.SubscriptionRecord.SigningSecret;
 import io.hookline.common.subscription.TopicPattern;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionFilter;
 import io.hookline.registrar.store.SubscriptionRepository;
 import io.hookline.registrar.store.SubscriptionStatusWriter;
@@ -53,7 +53,7 @@ public final class SubscriptionRoutes {
     private static final java.util.regex.Pattern SUBSCRIPTION_ID = java.util.regex.Pattern.compile("sub_[0-9A-Z]{26}");
 
     private final ApiKeyDirectory auth;
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final SubscriptionRepository subscriptions;
     private final TopicRepository topics;
     private final OutboxRepository outbox;
@@ -62,7 +62,7 @@ public final class SubscriptionRoutes {
     private final TestEventPublisher testEvents;
     private final SubscriptionStatusWriter statusWriter;
 
-    public SubscriptionRoutes(ApiKeyDirectory auth, RegistrarDatabase database, SubscriptionRepository subscriptions,
+    public SubscriptionRoutes(ApiKeyDirectory auth, ServiceDatabase database, SubscriptionRepository subscriptions,
                               TopicRepository topics, OutboxRepository outbox, DestinationPolicy destinations,
                               SecretCipher cipher, TestEventPublisher testEvents) {
         this.auth = auth;

@@ -14,8 +14,8 @@ import io.hookline.common.security.ApiKeyDirectory;
 import io.hookline.common.security.Principal;
 import io.hookline.common.security.Scope;
 import io.hookline.common.subscription.TopicRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.SubscriptionRepository;
 import io.hookline.registrar.store.TopicRepository;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class TopicRoutes {
     private static final int MAX_KAFKA_NAME = 249;
 
     private final ApiKeyDirectory auth;
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final TopicRepository topics;
     private final SubscriptionRepository subscriptions;
     private final OutboxRepository outbox;
@@ -54,7 +54,7 @@ public final class TopicRoutes {
     private final TopicNames names;
     private final Duration kafkaTimeout;
 
-    public TopicRoutes(ApiKeyDirectory auth, RegistrarDatabase database, TopicRepository topics,
+    public TopicRoutes(ApiKeyDirectory auth, ServiceDatabase database, TopicRepository topics,
                        SubscriptionRepository subscriptions, OutboxRepository outbox, TopicProvisioner provisioner,
                        Admin admin, TopicNames names, Duration kafkaTimeout) {
         this.auth = auth;

@@ -2,9 +2,9 @@ package io.hookline.registrar.attempts;
 
 import io.hookline.common.event.AttemptRecord;
 import io.hookline.common.json.Json;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.health.EndpointHealth;
 import io.hookline.registrar.store.AttemptRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -43,7 +43,7 @@ public final class AttemptRecorder implements AutoCloseable {
     private static final Duration RETENTION_CHECK_EVERY = Duration.ofHours(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final AttemptRepository attempts;
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -57,7 +57,7 @@ public final class AttemptRecorder implements AutoCloseable {
     private int consecutiveFailures;
     private volatile long stored;
 
-    public AttemptRecorder(RegistrarDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
+    public AttemptRecorder(ServiceDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
                            String topic, String groupId, Duration retention) {
         this(database, attempts, clientConfig, topic, groupId, retention, null, () -> {
         });
@@ -68,7 +68,7 @@ public final class AttemptRecorder implements AutoCloseable {
      *                    transaction (null = history only)
      * @param afterChange runs after a batch that disabled subscriptions committed (wakes the outbox relay)
      */
-    public AttemptRecorder(RegistrarDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
+    public AttemptRecorder(ServiceDatabase database, AttemptRepository attempts, Map<String, Object> clientConfig,
                            String topic, String groupId, Duration retention, EndpointHealth health,
                            Runnable afterChange) {
         this.health = health;

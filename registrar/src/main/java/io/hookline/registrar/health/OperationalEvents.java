@@ -9,9 +9,9 @@ import io.hookline.common.kafka.TopicNames;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.common.subscription.TopicRecord;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.OutboxChannel;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.TopicRepository;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +67,7 @@ public final class OperationalEvents {
      * {@code <prefix>.events.hookline.ops}, then the row of tenant {@code default} with its {@link TopicRecord}
      * through the outbox. A topic of that name that already exists is left as it is.
      */
-    public static void ensureTopic(RegistrarDatabase database, TopicRepository topics, OutboxRepository outbox,
+    public static void ensureTopic(ServiceDatabase database, TopicRepository topics, OutboxRepository outbox,
                                    TopicProvisioner provisioner, Admin admin, TopicNames names, Duration timeout) {
         String kafkaName = names.events(TOPIC);
         List<String> created = provisioner.ensure(List.of(provisioner.eventsTopic(TOPIC, PARTITIONS)), timeout);

@@ -1,9 +1,9 @@
 package io.hookline.registrar.outbox;
 
 import io.hookline.common.kafka.TopicNames;
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.OutboxEntry;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,7 +45,7 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
     private static final Duration KEEP_SENT = Duration.ofDays(1);
 
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final OutboxRepository outbox;
     private final Producer<String, byte[]> producer;
     private final TopicNames names;
@@ -66,7 +66,7 @@ public final class OutboxRelay implements AutoCloseable {
      * @param ackTimeout how long to wait for one batch's acknowledgements; at least the producer's
      *                   {@code delivery.timeout.ms}, after which the producer has given up anyway
      */
-    public OutboxRelay(RegistrarDatabase database, OutboxRepository outbox, Producer<String, byte[]> producer,
+    public OutboxRelay(ServiceDatabase database, OutboxRepository outbox, Producer<String, byte[]> producer,
                        TopicNames names, Duration pollInterval, Duration ackTimeout, MeterRegistry meters) {
         this.database = database;
         this.outbox = outbox;

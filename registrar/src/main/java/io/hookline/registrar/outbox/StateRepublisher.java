@@ -1,8 +1,8 @@
 package io.hookline.registrar.outbox;
 
+import io.hookline.database.ServiceDatabase;
 import io.hookline.registrar.store.ApiKeyRepository;
 import io.hookline.registrar.store.OutboxRepository;
-import io.hookline.registrar.store.RegistrarDatabase;
 import io.hookline.registrar.store.StoredApiKey;
 import io.hookline.registrar.store.SubscriptionRepository;
 import io.hookline.registrar.store.TopicRepository;
@@ -24,13 +24,13 @@ public final class StateRepublisher {
     public record Counts(int apiKeys, int topics, int subscriptions) {
     }
 
-    private final RegistrarDatabase database;
+    private final ServiceDatabase database;
     private final OutboxRepository outbox;
     private final ApiKeyRepository apiKeys;
     private final TopicRepository topics;
     private final SubscriptionRepository subscriptions;
 
-    public StateRepublisher(RegistrarDatabase database, OutboxRepository outbox, ApiKeyRepository apiKeys,
+    public StateRepublisher(ServiceDatabase database, OutboxRepository outbox, ApiKeyRepository apiKeys,
                             TopicRepository topics, SubscriptionRepository subscriptions) {
         this.database = database;
         this.outbox = outbox;

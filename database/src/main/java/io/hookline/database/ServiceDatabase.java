@@ -1,5 +1,4 @@
-package io.hookline.replayer.store;
-
+package io.hookline.database;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.hookline.common.config.ConfigException;
@@ -25,24 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copied from the registrar's {@code RegistrarDatabase} (should move to common as a shared database class).
- * The replayer's PostgreSQL: a bounded connection pool, the Flyway migrations of {@code db/migration} applied in
- * the replayer's own schema (migrations under {@code db/replayer}, not {@code db/migration}, so the
- * registrar's Flyway does not pick them up when both run in one JVM), and Jdbi. Every call translates an outage (no connection, server shutting down,
- * lock or serialization conflicts) into {@link DependencyUnavailableException}, which the HTTP layer answers
- * with 503 and {@code Retry-After}; everything else stays a bug.
+ * One service's PostgreSQL: a bounded connection pool, the service's Flyway migrations applied in its own schema,
+ * and Jdbi. Every call translates an outage (no connection, server shutting down, lock or serialization
+ * conflicts) into {@link DependencyUnavailableException}, which the HTTP layer answers with 503 and
+ * {@code Retry-After}; everything else stays a bug. Each service keeps its migrations in its own classpath folder
+ * so that two services in one JVM (the standalone) never apply each other's.
  */
-public final class ReplayerDatabase implements AutoCloseable {
-    /** Where PostgreSQL is and how to use it. */
-    public record DatabaseSettings(String url, String user, String password, String schema, int poolSize,
-                                   Duration connectTimeout) {
-        @Override
-        public String toString() {
-            return "DatabaseSettings[url=" + url + ", user=" + user + ", schema=" + schema + "]"; // never the password
-        }
-    }
-
-    private static final Logger LOG = LoggerFactory.getLogger(ReplayerDatabase.class);
+public final class ServiceDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceDatabase.class);
     /** How long a request waits for a pooled connection before the database counts as unavailable. */
     private static final Duration CONNECTION_WAIT = Duration.ofSeconds(3);
 
@@ -50,20 +39,24 @@ public final class ReplayerDatabase implements AutoCloseable {
     private final Jdbi jdbi;
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
 
-    private ReplayerDatabase(HikariDataSource dataSource) {
+    private ServiceDatabase(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
     }
 
     /**
      * Waits until PostgreSQL accepts a connection (up to the connect timeout; a database starting alongside is
-     * normal), migrates the schema and opens the pool. Failures are one-line {@link ConfigException}s.
+     * normal), migrates the schema with the migrations under {@code classpath:<migrations>} and opens the pool.
+     * Failures are one-line {@link ConfigException}s.
+     *
+     * @param service names the pool and the connections ({@code application_name} in {@code pg_stat_activity})
      */
-    public static ReplayerDatabase open(DatabaseSettings settings, MeterRegistry meters) {
+    public static ServiceDatabase open(DatabaseSettings settings, String service, String migrations,
+                                       MeterRegistry meters) {
         awaitConnection(settings);
         HikariConfig hikari = new HikariConfig();
         hikari.setMetricRegistry(meters);
-        hikari.setPoolName("replayer-db");
+        hikari.setPoolName(service + "-db");
         hikari.setJdbcUrl(settings.url());
         hikari.setUsername(settings.user());
         hikari.setPassword(settings.password());
@@ -77,14 +70,14 @@ public final class ReplayerDatabase implements AutoCloseable {
         hikari.addDataSourceProperty("socketTimeout", "30");
         hikari.addDataSourceProperty("connectTimeout", "5");
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
-        hikari.addDataSourceProperty("ApplicationName", "hookline-dlq-replayer");
+        hikari.addDataSourceProperty("ApplicationName", "hookline-" + service);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             Flyway.configure()
                     .dataSource(dataSource)
                     .schemas(settings.schema())
                     .defaultSchema(settings.schema())
-                    .locations("classpath:db/replayer")
+                    .locations("classpath:" + migrations)
                     .load()
                     .migrate();
         } catch (FlywayException e) {
@@ -93,7 +86,7 @@ public final class ReplayerDatabase implements AutoCloseable {
                     + printable(settings.url()) + ": " + firstLine(e.getMessage()));
         }
         LOG.info("database {} ready (schema {})", printable(settings.url()), settings.schema());
-        return new ReplayerDatabase(dataSource);
+        return new ServiceDatabase(dataSource);
     }
 
     private static void awaitConnection(DatabaseSettings settings) {
@@ -141,7 +134,7 @@ public final class ReplayerDatabase implements AutoCloseable {
 
     /**
      * Runs {@code callback} in one READ COMMITTED transaction; after a successful commit the commit listeners
-     * run (the outbox relay is woken so the change is published at once).
+     * run (e.g. an outbox relay is woken so the change is published at once).
      */
     public <T> T write(HandleCallback<T, RuntimeException> callback) {
         T result;
@@ -156,7 +149,7 @@ public final class ReplayerDatabase implements AutoCloseable {
         return result;
     }
 
-    /** Transaction without the commit listeners, for the outbox relay itself. */
+    /** Transaction without the commit listeners, for an outbox relay itself. */
     public <T> T transaction(HandleCallback<T, RuntimeException> callback) {
         try {
             return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
@@ -188,7 +181,7 @@ public final class ReplayerDatabase implements AutoCloseable {
     }
 
     /** Outages become {@link DependencyUnavailableException}; anything else is returned unchanged. */
-    static RuntimeException translate(RuntimeException e) {
+    public static RuntimeException translate(RuntimeException e) {
         if (e instanceof DependencyUnavailableException) {
             return e;
         }
@@ -199,7 +192,7 @@ public final class ReplayerDatabase implements AutoCloseable {
         return e;
     }
 
-    static boolean isOutage(Throwable e) {
+    public static boolean isOutage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException) {
                 return true; // the pool had no connection within CONNECTION_WAIT
@@ -239,7 +232,7 @@ public final class ReplayerDatabase implements AutoCloseable {
     }
 
     /** The JDBC URL without its query string, which may carry a password. */
-    static String printable(String url) {
+    public static String printable(String url) {
         int q = url.indexOf('?');
         return q < 0 ? url : url.substring(0, q);
     }
