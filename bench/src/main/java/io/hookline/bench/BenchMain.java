@@ -9,6 +9,7 @@ import java.util.Arrays;
  * <pre>
  *   java -jar hookline-bench.jar load [options]          end-to-end load driver (--help for options)
  *   java -jar hookline-bench.jar delivery [options]      delivery stage: backlog, raw baseline, isolation
+ *   java -jar hookline-bench.jar gateway [options]       ingest gateway + broker, load from wrk/h2load (--help)
  *   java -jar hookline-bench.jar index-memory [sizes]    SubscriptionIndex retained heap
  *   java -jar hookline-bench.jar registrar-propagation [n]  registrar change -> hookline.subscriptions delay
  *   java -jar hookline-bench.jar replay-rate [n] [rates]   replay jobs: requested vs achieved rate
@@ -36,6 +37,13 @@ public final class BenchMain {
                     return;
                 }
                 io.hookline.bench.load.DeliveryDriver.main(rest);
+            }
+            case "gateway" -> {
+                if (Arrays.asList(rest).contains("--help")) {
+                    System.out.print(io.hookline.bench.gateway.GatewayBenchOptions.USAGE);
+                    return;
+                }
+                io.hookline.bench.gateway.GatewayBench.main(rest);
             }
             case "index-memory" -> IndexHeapReport.main(rest);
             case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);

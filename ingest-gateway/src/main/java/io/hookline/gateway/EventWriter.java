@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,9 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>Buffering is bounded twice: by an in-flight budget (events and bytes not yet acknowledged) checked before
  * anything is handed to Kafka, so a slow or absent Kafka turns into immediate 503s instead of a growing queue; and by
  * the producer's own buffer, sized above the budget, so {@code send()} does not block on it. {@code send()} still
- * may block briefly for topic metadata, so it runs on sender threads, never on the HTTP event loop. Each record goes
- * to a sender thread chosen by its topic and key, so records sharing an ordering key are sent in the order their
- * requests arrived.
+ * may block for topic metadata it does not have, so records for a topic are handed to sender threads until Kafka
+ * has acknowledged one of them recently; from then on the producer has the topic's metadata and the calling thread
+ * (the HTTP event loop) sends itself, which saves a thread hand-off per request — a quarter of the gateway's CPU
+ * per event. Each record goes to a sender thread chosen by its topic and key, and a record is sent inline only when
+ * that sender has nothing queued, so records sharing an ordering key are sent in the order their requests arrived.
+ * (If an events topic is deleted in Kafka while the gateway still has it registered, the first sends after that
+ * may block their event loop for up to the producer's {@code max.block.ms} before the topic is marked missing.)
  */
 final class EventWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
@@ -42,6 +47,13 @@ final class EventWriter implements AutoCloseable {
     static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
     /** How long publishes to a topic Kafka had no metadata for fail fast, instead of blocking a sender again. */
     private static final long MISSING_TOPIC_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How long after an acknowledgement a topic's records are sent inline: well within the producer's
+     * {@code metadata.max.idle.ms} (5 min), after which it forgets a topic it has not sent to.
+     */
+    static final long INLINE_AFTER_ACK_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** An acknowledgement refreshes its topic's time at most this often, to keep the producer's thread cheap. */
+    private static final long ACK_TIME_RESOLUTION_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** One record to write: an envelope for {@code kafkaTopic} under {@code key}. */
     record Outgoing(String kafkaTopic, String key, byte[] value, String eventId) {
@@ -53,6 +65,10 @@ final class EventWriter implements AutoCloseable {
     private final int maxInFlightEvents;
     private final long maxInFlightBytes;
     private final Map<String, Long> missingTopicsUntil = new ConcurrentHashMap<>();
+    /** When Kafka last acknowledged a record of each topic (nanoTime, refreshed at most once a second). */
+    private final Map<String, Long> acknowledgedAt = new ConcurrentHashMap<>();
+    /** Per sender: records handed to it and not yet given to the producer. */
+    private final AtomicInteger[] queued;
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** When the last failure line was logged (nanoTime), and how many failures were not logged since. */
     private final long[] failureLog = {System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS, 0};
@@ -73,8 +89,10 @@ final class EventWriter implements AutoCloseable {
         this.maxInFlightEvents = maxInFlightEvents;
         this.maxInFlightBytes = maxInFlightBytes;
         this.senders = new ExecutorService[senderThreads];
+        this.queued = new AtomicInteger[senderThreads];
         for (int i = 0; i < senderThreads; i++) {
             String name = "gateway-sender-" + i;
+            queued[i] = new AtomicInteger();
             senders[i] = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, name);
                 t.setDaemon(true);
@@ -117,31 +135,46 @@ final class EventWriter implements AutoCloseable {
                     + "retry shortly", BUSY_RETRY_AFTER_SECONDS);
         }
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
+        int[] stripes = new int[records.size()];
+        boolean inline = true;
+        for (int i = 0; i < records.size(); i++) {
+            futures.add(new CompletableFuture<>());
+            Outgoing record = records.get(i);
+            stripes[i] = Math.floorMod(31 * record.kafkaTopic().hashCode() + record.key().hashCode(), senders.length);
+            inline &= sendsInline(record.kafkaTopic(), stripes[i], now);
+        }
+        if (inline) {
+            for (int i = 0; i < records.size(); i++) {
+                send(records.get(i), futures.get(i));
+            }
+            return futures;
+        }
         List<List<Integer>> byStripe = new ArrayList<>(senders.length);
         for (int stripe = 0; stripe < senders.length; stripe++) {
             byStripe.add(null);
         }
         for (int i = 0; i < records.size(); i++) {
-            futures.add(new CompletableFuture<>());
-            Outgoing record = records.get(i);
-            int stripe = Math.floorMod(31 * record.kafkaTopic().hashCode() + record.key().hashCode(), senders.length);
-            if (byStripe.get(stripe) == null) {
-                byStripe.set(stripe, new ArrayList<>());
+            if (byStripe.get(stripes[i]) == null) {
+                byStripe.set(stripes[i], new ArrayList<>());
             }
-            byStripe.get(stripe).add(i);
+            byStripe.get(stripes[i]).add(i);
         }
         for (int stripe = 0; stripe < senders.length; stripe++) {
             List<Integer> indexes = byStripe.get(stripe);
             if (indexes == null) {
                 continue;
             }
+            AtomicInteger pending = queued[stripe];
+            pending.addAndGet(indexes.size());
             try {
                 senders[stripe].execute(() -> {
                     for (int index : indexes) {
                         send(records.get(index), futures.get(index));
+                        pending.decrementAndGet();
                     }
                 });
             } catch (RejectedExecutionException e) {
+                pending.addAndGet(-indexes.size());
                 for (int index : indexes) {
                     fail(records.get(index), futures.get(index), ProblemException.unavailable(
                             "the gateway is shutting down; retry on another instance", BUSY_RETRY_AFTER_SECONDS));
@@ -151,13 +184,27 @@ final class EventWriter implements AutoCloseable {
         return futures;
     }
 
+    /**
+     * Whether a record may be sent on the calling thread: Kafka acknowledged its topic recently (so the producer has
+     * the metadata and send() does not block), and its sender holds nothing that must go first.
+     */
+    private boolean sendsInline(String topic, int stripe, long now) {
+        Long acknowledged = acknowledgedAt.get(topic);
+        return acknowledged != null && now - acknowledged < INLINE_AFTER_ACK_NANOS && queued[stripe].get() == 0;
+    }
+
     private void send(Outgoing record, CompletableFuture<RecordMetadata> future) {
         long start = System.nanoTime();
         try {
             producer.send(new ProducerRecord<>(record.kafkaTopic(), record.key(), record.value()), (metadata, error) -> {
                 if (error == null) {
                     release(1, record.value().length);
-                    metrics.acknowledged(System.nanoTime() - start);
+                    long now = System.nanoTime();
+                    metrics.acknowledged(now - start);
+                    Long acknowledged = acknowledgedAt.get(record.kafkaTopic());
+                    if (acknowledged == null || now - acknowledged > ACK_TIME_RESOLUTION_NANOS) {
+                        acknowledgedAt.put(record.kafkaTopic(), now);
+                    }
                     future.complete(metadata);
                 } else {
                     fail(record, future, toProblem(record, error));
@@ -189,6 +236,7 @@ final class EventWriter implements AutoCloseable {
         String message = String.valueOf(error.getMessage());
         if (error instanceof org.apache.kafka.common.errors.TimeoutException && message.contains("not present in metadata")) {
             missingTopicsUntil.put(record.kafkaTopic(), System.nanoTime() + MISSING_TOPIC_BACKOFF_NANOS);
+            acknowledgedAt.remove(record.kafkaTopic());
         }
         logFailure(record, error);
         return ProblemException.unavailable("Kafka did not acknowledge the event; it may not be stored. Retry with the "

@@ -57,6 +57,38 @@ class EnvelopeEncoderTest {
         assertThat(new String(envelope, StandardCharsets.UTF_8)).contains("\"payload\":{\"x\":0.10000000000000000555}");
     }
 
+    @Test
+    void theDirectEncodingWritesExactlyWhatJacksonWrites() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        byte[] payload = bytes("{\"a\":[1,\"x\"]}");
+        for (int i = 0; i < 2000; i++) {
+            String orderingKey = i % 3 == 0 ? null : printable(random);
+            String idempotencyKey = i % 5 == 0 ? null : printable(random);
+            byte[] direct = EnvelopeEncoder.encodeAscii("evt_01HZ", "orders.created", "acme-1", orderingKey,
+                    idempotencyKey, "2024-05-01T12:00:00Z", "2024-05-01T12:00:01.123456Z", payload);
+            byte[] general = EnvelopeEncoder.encodeGeneral("evt_01HZ", "orders.created", "acme-1", orderingKey,
+                    idempotencyKey, "2024-05-01T12:00:00Z", "2024-05-01T12:00:01.123456Z", payload);
+            assertThat(direct).isEqualTo(general);
+        }
+    }
+
+    @Test
+    void fieldsBeyondPrintableAsciiGoThroughJackson() {
+        assertThat(EnvelopeEncoder.encodeAscii("evt_5", "t", "zoë", null, null, "a", "b", bytes("1"))).isNull();
+        byte[] envelope = EnvelopeEncoder.encode("evt_5", "t", "zoë", null, null, OCCURRED, RECEIVED, bytes("1"));
+        assertThat(Json.read(envelope, EventEnvelope.class).tenant()).isEqualTo("zoë");
+    }
+
+    /** 1-40 printable ASCII characters, quotes and backslashes included. */
+    private static String printable(java.util.SplittableRandom random) {
+        StringBuilder out = new StringBuilder();
+        int length = 1 + random.nextInt(40);
+        for (int i = 0; i < length; i++) {
+            out.append((char) (0x20 + random.nextInt(0x7F - 0x20)));
+        }
+        return out.toString();
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -126,6 +126,40 @@ class EventWriterTest {
     }
 
     @Test
+    void onceKafkaAcknowledgedATopicItsRecordsAreSentOnTheCallingThread() {
+        List<String> sendingThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MockProducer<String, byte[]> recording = new MockProducer<>(false, null, new StringSerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record,
+                                                                                 org.apache.kafka.clients.producer.Callback callback) {
+                sendingThreads.add(Thread.currentThread().getName());
+                return super.send(record, callback);
+            }
+        };
+        EventWriter inline = new EventWriter(recording, 4, 100, 100_000, new GatewayMetrics(new SimpleMeterRegistry()));
+        try {
+            // Never acknowledged: the producer may still need metadata, which can block, so a sender thread sends.
+            CompletableFuture<RecordMetadata> first = inline.write(List.of(record("a", 1))).get(0);
+            await().until(() -> recording.history().size() == 1);
+            assertThat(sendingThreads.get(0)).startsWith("gateway-sender-");
+            recording.completeNext();
+            first.join();
+
+            inline.write(List.of(record("b", 1)));
+            assertThat(recording.history()).hasSize(2); // sent before write() returned
+            assertThat(sendingThreads.get(1)).isEqualTo(Thread.currentThread().getName());
+
+            // Another topic is not acknowledged yet: back to a sender thread.
+            inline.write(List.of(new EventWriter.Outgoing("hookline.events.other", "c", new byte[1], "evt_c")));
+            await().until(() -> recording.history().size() == 3);
+            assertThat(sendingThreads.get(2)).startsWith("gateway-sender-");
+        } finally {
+            inline.close();
+        }
+    }
+
+    @Test
     void afterCloseWritesAre503() {
         writer.close();
         assertThatThrownBy(() -> writer.write(List.of(record("a", 1)))).isInstanceOfSatisfying(ProblemException.class,

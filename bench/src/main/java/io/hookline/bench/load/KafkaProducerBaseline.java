@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The raw Kafka rate on this machine and broker: one {@link KafkaProducer} sending {@code records} records of the
  * gateway's envelope size, flat out, asynchronously, with the durability and tuning the gateway uses ({@code acks=all},
- * idempotence, linger 2 ms, 64 KiB batches) — what Kafka's own {@code ProducerPerformance} measures. Latency is send
+ * idempotence, linger 5 ms, 64 KiB batches) — what Kafka's own {@code ProducerPerformance} measures. Latency is send
  * → acknowledgement, which for a flat-out run is mostly time queued in the producer's buffer.
  */
 public final class KafkaProducerBaseline {
@@ -41,7 +41,7 @@ public final class KafkaProducerBaseline {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
-                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 65_536,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
                 ProducerConfig.CLIENT_ID_CONFIG, "bench-raw-producer");

@@ -18,9 +18,11 @@ public final class MachineCpu {
     private static final Path PROC_STAT = Path.of("/proc/stat");
 
     private final String serverMarker;
+    private final String childrenLabel;
     private long[] statBefore;
     private long jvmBefore;
     private Map<Long, Long> childrenBefore;
+    private long reapedBefore;
     private long startNanos;
 
     /**
@@ -28,7 +30,13 @@ public final class MachineCpu {
      *                     the server daemonises, so it is no child of this JVM, and its backends are its children
      */
     public MachineCpu(String serverMarker) {
+        this(serverMarker, "PostgreSQL and other child processes");
+    }
+
+    /** @param childrenLabel what this JVM's child processes are, in the report line */
+    public MachineCpu(String serverMarker, String childrenLabel) {
         this.serverMarker = serverMarker;
+        this.childrenLabel = childrenLabel;
     }
 
     public MachineCpu() {
@@ -40,6 +48,7 @@ public final class MachineCpu {
         statBefore = readStat();
         jvmBefore = jvmCpuNanos();
         childrenBefore = childrenCpuNanos();
+        reapedBefore = reapedChildrenCpuNanos();
     }
 
     /** One line: cores busy on average, for the machine, this JVM, its children and the rest. */
@@ -50,9 +59,12 @@ public final class MachineCpu {
         for (Map.Entry<Long, Long> child : childrenCpuNanos().entrySet()) {
             children += child.getValue() - childrenBefore.getOrDefault(child.getKey(), 0L);
         }
+        // A child that ran and exited within the phase (a load generator) is no descendant any more at the end; the
+        // kernel added its CPU to this process's reaped-children time.
+        children += reapedChildrenCpuNanos() - reapedBefore;
         long[] statAfter = readStat();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "cores busy on average: this JVM %.2f, PostgreSQL and other child processes %.2f", cores(jvm, elapsed),
+                "cores busy on average: this JVM %.2f, %s %.2f", cores(jvm, elapsed), childrenLabel,
                 cores(children, elapsed)));
         if (statBefore != null && statAfter != null) {
             long total = statAfter[0] - statBefore[0];
@@ -74,6 +86,22 @@ public final class MachineCpu {
             return os.getProcessCpuTime();
         }
         return 0;
+    }
+
+    /** CPU of the children this JVM waited for (cutime + cstime of /proc/self/stat), or 0 off Linux. */
+    private static long reapedChildrenCpuNanos() {
+        try {
+            return parseReapedChildren(Files.readString(Path.of("/proc/self/stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** cutime + cstime (fields 16 and 17, in clock ticks of 10 ms) of a /proc/[pid]/stat line, in nanoseconds. */
+    static long parseReapedChildren(String stat) {
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
     }
 
     /** CPU of this JVM's descendants and of the marked server process with its descendants, by pid. */

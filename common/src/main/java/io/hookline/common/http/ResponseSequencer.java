@@ -19,7 +19,16 @@ final class ResponseSequencer {
 
     /** Writes this response now if it is next, then any finished responses queued behind it. */
     void finish(long ticket, Runnable write) {
-        finished.put(ticket, write);
+        if (ticket != nextToWrite) {
+            finished.put(ticket, write);
+            return;
+        }
+        // The usual case (one request at a time on the connection): written at once, nothing boxed or queued.
+        nextToWrite++;
+        write.run();
+        if (finished.isEmpty()) {
+            return;
+        }
         Runnable next;
         while ((next = finished.remove(nextToWrite)) != null) {
             nextToWrite++;

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +37,7 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final ExecutorService workers;
     private final MeterRegistry meters;
     private final AtomicInteger inFlight;
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     RoutingHandler(Router router, ExecutorService workers, MeterRegistry meters, AtomicInteger inFlight) {
         this.router = router;
@@ -73,8 +76,10 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             sequencer.finish(ticket, () -> write(ctx, start, "unmatched", method, HttpResponse.problem(e), keepAlive));
             return;
         }
+        // The headers are not copied: releasing the request frees only its content, and nothing changes a
+        // received request's headers afterwards. The body is copied, since its buffer is released on return.
         HttpRequest request = new HttpRequest(method, uri.path(), match.pathParams(), uri.parameters(),
-                msg.headers().copy(), ByteBufUtil.getBytes(msg.content()));
+                msg.headers(), ByteBufUtil.getBytes(msg.content()));
         inFlight.incrementAndGet();
         CompletionStage<HttpResponse> outcome;
         if (match.blocking()) {
@@ -146,10 +151,20 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
-        Timer.builder("hookline.http.server.requests")
+        timer(method, template, response.status()).record(System.nanoTime() - start,
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The request timer of a method, route and status; looked up once, not built and registered per request. */
+    private Timer timer(String method, String template, int status) {
+        return timers.computeIfAbsent(new TimerKey(method, template, status), key -> Timer
+                .builder("hookline.http.server.requests")
                 .description("HTTP requests served, by route template and status")
-                .tag("method", method).tag("route", template).tag("status", Integer.toString(response.status()))
-                .register(meters).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .tag("method", key.method()).tag("route", key.template()).tag("status", Integer.toString(key.status()))
+                .register(meters));
+    }
+
+    private record TimerKey(String method, String template, int status) {
     }
 
     private static io.netty.handler.codec.http.HttpVersion msgVersion() {
