@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retry path on a real broker with a scaled-down schedule (200 ms / 1 s / 2 s, tiers 200 ms and 1 s, so the
@@ -194,6 +195,8 @@ class RetryIT {
             }
             latenessMs.sort(Comparator.naturalOrder());
             long p99 = latenessMs.get((int) Math.ceil(0.99 * latenessMs.size()) - 1);
+            LoggerFactory.getLogger(RetryIT.class).info("retry lateness over {} retries: p50 {} ms, p99 {} ms, max {} ms",
+                    latenessMs.size(), latenessMs.get(latenessMs.size() / 2), p99, latenessMs.get(latenessMs.size() - 1));
             assertThat(latenessMs).hasSize(2 * count);
             assertThat(latenessMs.get(0)).as("earliest retry, ms after due").isGreaterThanOrEqualTo(0);
             assertThat(p99).as("p99 of retry lateness in ms (all: %s)", latenessMs).isLessThanOrEqualTo(1000);
