@@ -1,10 +1,13 @@
 package io.hookline.bench.load;
 
+import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.json.Json;
 import io.hookline.common.kafka.TopicNames;
+import io.hookline.dispatcher.retry.RetryHeaders;
+import io.hookline.dispatcher.retry.RetryTierConsumer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,7 +51,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       partition count, POSTing each with the same async HTTP client, committing after the responses, no limits
  *       and no signing;</li>
  *   <li>an isolation phase — the same backlog spread over the same subscriptions plus one whose endpoint never
- *       answers (it times out after {@code --slow-timeout}): the healthy subscriptions' rate should barely drop.</li>
+ *       answers (it times out after {@code --slow-timeout}): the healthy subscriptions' rate should barely drop;</li>
+ *   <li>a pending-retries phase (issue 7) — the same backlog once {@code --pending-retries} retries of the same
+ *       subscriptions wait in a delay tier, not due before the phase ends: the rate should not drop by more than
+ *       10 %.</li>
  * </ul>
  * The producer of each backlog runs concurrently with the consumer side, in both Hookline's and the baseline's case.
  */
@@ -136,6 +142,11 @@ public final class DeliveryDriver {
                         100 * healthyPhase.rate() / baselineRate));
             }
 
+            if (options.pendingRetries() > 0) {
+                complete &= pendingRetriesPhase(producer, deliveries, prefix, healthy, payload, topic, healthyPhase,
+                        table);
+            }
+
             if (slow != null) {
                 List<Task> mixed = tasks(options.tasks(), healthy, slow, payload, topic);
                 long toHealthy = mixed.stream().filter(t -> !t.subscriptionId().equals(slow)).count();
@@ -154,6 +165,82 @@ public final class DeliveryDriver {
         System.out.println();
         System.out.print(table.render());
         return complete ? 0 : 1;
+    }
+
+    /**
+     * Issue 7: parks {@code --pending-retries} retries of the same subscriptions in the delay tier of
+     * {@code --pending-delay} (due then, written as the dispatcher writes them), then delivers a fresh backlog of the
+     * same size as the phase without them. Checks that no parked retry left its tier during the phase (the tier
+     * consumer committed nothing), so the phase measured fresh deliveries only.
+     */
+    private boolean pendingRetriesPhase(KafkaProducer<String, byte[]> producer, String deliveries, String prefix,
+                                        List<String> healthy, byte[] payload, String topic, Phase without,
+                                        ReportTable table) throws Exception {
+        TopicNames names = new TopicNames(prefix);
+        String tier = names.retry(options.pendingDelay());
+        Instant failedAt = Instant.now();
+        Instant due = failedAt.plus(options.pendingDelay());
+        List<Task> parked = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
+        long start = System.nanoTime();
+        sendRetries(producer, tier, parked, failedAt, due);
+        double parkSeconds = (System.nanoTime() - start) / 1e9;
+        BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s); letting the tier consumer pause "
+                + "on them for %d s", parked.size(), tier, parkSeconds, options.pendingDelay(), SETTLE.toSeconds());
+        Thread.sleep(SETTLE.toMillis());
+
+        List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+        Phase with = hooklinePhase(producer, deliveries, fresh, fresh.size());
+        long released = committedOffsets(env.hookline().bootstrapServers(), RetryTierConsumer.groupId(names), tier);
+        table.row("… with " + parked.size() + " retries pending in " + tier, with.delivered(), with.rate(), null);
+        table.note(String.format(Locale.ROOT, "pending-retries phase: %d of %d fresh tasks delivered, duplicates %d; "
+                        + "%d retries parked in %.1f s beforehand, %d of them left their tier during the phase; fresh "
+                        + "rate %.0f %% of the phase without them; %s", with.delivered(), fresh.size(),
+                with.duplicates(), parked.size(), parkSeconds, released, 100 * with.rate() / without.rate(),
+                with.cpu()));
+        return with.delivered() == fresh.size() && with.duplicates() == 0 && released == 0;
+    }
+
+    /** Lets the tier consumer read each partition's head, find it not due and pause the partition. */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+
+    /**
+     * {@code count} second attempts over the subscriptions round robin, due at {@code due}, with the headers the
+     * dispatcher's retry path writes ({@code hookline-due-at}, one failed attempt in {@code hookline-attempts}).
+     */
+    static List<Task> retries(int count, List<String> subscriptions, byte[] payload, String topic, Instant failedAt,
+                              Instant due) {
+        List<Task> first = tasks(count, subscriptions, null, payload, topic);
+        List<Task> out = new ArrayList<>(count);
+        for (Task t : first) {
+            DeliveryTask next = Json.read(t.value(), DeliveryTask.class).nextAttempt(failedAt, due);
+            out.add(new Task(t.subscriptionId(), Json.write(next)));
+        }
+        return out;
+    }
+
+    private static void sendRetries(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks,
+                                    Instant failedAt, Instant due) {
+        List<DeadLetter.AttemptSummary> history = List.of(new DeadLetter.AttemptSummary(1, failedAt, 500, 5,
+                "HTTP 500"));
+        for (Task t : tasks) {
+            producer.send(new ProducerRecord<>(topic, null, t.subscriptionId(), t.value(),
+                    RetryHeaders.of(due, history)));
+        }
+        producer.flush();
+    }
+
+    /** The sum of the group's committed offsets on {@code topic}: records the tier consumer handed on. */
+    private static long committedOffsets(String bootstrap, String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long sum = 0;
+            for (var e : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).entrySet()) {
+                if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+                    sum += e.getValue().offset();
+                }
+            }
+            return sum;
+        }
     }
 
     /** One task record: key = subscription id, value = a {@link DeliveryTask} as the fan-out stage writes it. */
