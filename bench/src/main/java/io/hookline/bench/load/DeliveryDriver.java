@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -143,7 +145,7 @@ public final class DeliveryDriver {
             }
 
             if (options.pendingRetries() > 0) {
-                complete &= pendingRetriesPhase(producer, deliveries, prefix, healthy, payload, topic, healthyPhase,
+                complete &= pendingRetriesPhases(producer, deliveries, prefix, healthy, payload, topic, healthyPhase,
                         table);
             }
 
@@ -170,34 +172,95 @@ public final class DeliveryDriver {
     /**
      * Issue 7: parks {@code --pending-retries} retries of the same subscriptions in the delay tier of
      * {@code --pending-delay} (due then, written as the dispatcher writes them), then delivers a fresh backlog of the
-     * same size as the phase without them. Checks that no parked retry left its tier during the phase (the tier
-     * consumer committed nothing), so the phase measured fresh deliveries only.
+     * same size as the phase without them. With {@code --pending-rounds} above 1 the parked retries are deleted from
+     * their topic and both phases run again, so the order of the phases (JIT warm-up, the neighbours' load) does not
+     * decide the comparison. Compares the rates and this JVM's CPU time per delivery (which other processes' load on
+     * a shared machine does not change). Checks that no parked retry left its tier (the tier consumer committed
+     * nothing), so the phases measured fresh deliveries only.
      */
-    private boolean pendingRetriesPhase(KafkaProducer<String, byte[]> producer, String deliveries, String prefix,
-                                        List<String> healthy, byte[] payload, String topic, Phase without,
-                                        ReportTable table) throws Exception {
+    private boolean pendingRetriesPhases(KafkaProducer<String, byte[]> producer, String deliveries, String prefix,
+                                         List<String> healthy, byte[] payload, String topic, Phase firstWithout,
+                                         ReportTable table) throws Exception {
         TopicNames names = new TopicNames(prefix);
         String tier = names.retry(options.pendingDelay());
-        Instant failedAt = Instant.now();
-        Instant due = failedAt.plus(options.pendingDelay());
-        List<Task> parked = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
-        long start = System.nanoTime();
-        sendRetries(producer, tier, parked, failedAt, due);
-        double parkSeconds = (System.nanoTime() - start) / 1e9;
-        BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s); letting the tier consumer pause "
-                + "on them for %d s", parked.size(), tier, parkSeconds, options.pendingDelay(), SETTLE.toSeconds());
-        Thread.sleep(SETTLE.toMillis());
+        String bootstrap = env.hookline().bootstrapServers();
+        int rounds = options.pendingRounds();
+        boolean complete = true;
+        Phase without = firstWithout;
+        double[] rate = new double[2]; // summed over rounds: [without, with]
+        double[] cpuMicros = new double[2];
+        for (int round = 1; round <= rounds; round++) {
+            String suffix = rounds > 1 ? " (round " + round + ")" : "";
+            if (round > 1) {
+                long deleted = unpark(bootstrap, tier);
+                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
+                List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+                without = hooklinePhase(producer, deliveries, fresh, fresh.size());
+                table.row("Hookline delivery stage, no retries pending" + suffix, without.delivered(), without.rate(),
+                        null);
+                table.note(String.format(Locale.ROOT, "round %d without pending retries: %d of %d delivered, "
+                                + "duplicates %d, JVM CPU %.0f µs per delivery; %s", round, without.delivered(),
+                        fresh.size(), without.duplicates(), without.cpuMicrosPerDelivery(), without.cpu()));
+                complete &= without.delivered() == fresh.size() && without.duplicates() == 0;
+            }
+            Instant failedAt = Instant.now();
+            Instant due = failedAt.plus(options.pendingDelay());
+            List<Task> parked = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
+            long start = System.nanoTime();
+            sendRetries(producer, tier, parked, failedAt, due);
+            double parkSeconds = (System.nanoTime() - start) / 1e9;
+            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s); letting the tier consumer pause "
+                    + "on them for %d s", parked.size(), tier, parkSeconds, options.pendingDelay(), SETTLE.toSeconds());
+            Thread.sleep(SETTLE.toMillis());
 
-        List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
-        Phase with = hooklinePhase(producer, deliveries, fresh, fresh.size());
-        long released = committedOffsets(env.hookline().bootstrapServers(), RetryTierConsumer.groupId(names), tier);
-        table.row("… with " + parked.size() + " retries pending in " + tier, with.delivered(), with.rate(), null);
-        table.note(String.format(Locale.ROOT, "pending-retries phase: %d of %d fresh tasks delivered, duplicates %d; "
-                        + "%d retries parked in %.1f s beforehand, %d of them left their tier during the phase; fresh "
-                        + "rate %.0f %% of the phase without them; %s", with.delivered(), fresh.size(),
-                with.duplicates(), parked.size(), parkSeconds, released, 100 * with.rate() / without.rate(),
-                with.cpu()));
-        return with.delivered() == fresh.size() && with.duplicates() == 0 && released == 0;
+            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase with = hooklinePhase(producer, deliveries, fresh, fresh.size());
+            long released = committedOffsets(bootstrap, RetryTierConsumer.groupId(names), tier);
+            table.row("… with " + parked.size() + " retries pending in " + tier + suffix, with.delivered(),
+                    with.rate(), null);
+            table.note(String.format(Locale.ROOT, "pending-retries phase%s: %d of %d fresh tasks delivered, "
+                            + "duplicates %d; %d retries parked in %.1f s beforehand, %d of them left their tier; "
+                            + "fresh rate %.0f %% of the phase without them, JVM CPU %.0f µs per delivery vs %.0f; %s",
+                    suffix, with.delivered(), fresh.size(), with.duplicates(), parked.size(), parkSeconds, released,
+                    100 * with.rate() / without.rate(), with.cpuMicrosPerDelivery(), without.cpuMicrosPerDelivery(),
+                    with.cpu()));
+            complete &= with.delivered() == fresh.size() && with.duplicates() == 0 && released == 0;
+            rate[0] += without.rate();
+            rate[1] += with.rate();
+            cpuMicros[0] += without.cpuMicrosPerDelivery();
+            cpuMicros[1] += with.cpuMicrosPerDelivery();
+        }
+        if (rounds > 1) {
+            table.note(String.format(Locale.ROOT, "over %d rounds: fresh rate with retries pending %.0f %% of the rate "
+                            + "without; JVM CPU per delivery %.0f µs with, %.0f µs without (%+.0f %%)", rounds,
+                    100 * rate[1] / rate[0], cpuMicros[1] / rounds, cpuMicros[0] / rounds,
+                    100 * (cpuMicros[1] - cpuMicros[0]) / cpuMicros[0]));
+        }
+        return complete;
+    }
+
+    /** Deletes every record of {@code topic} (the parked retries); returns how many there were. */
+    private static long unpark(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions()) {
+                request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+            long count = 0;
+            for (var e : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                delete.put(e.getKey(), RecordsToDelete.beforeOffset(e.getValue().offset()));
+            }
+            Map<TopicPartition, OffsetSpec> starts = new HashMap<>();
+            request.keySet().forEach(tp -> starts.put(tp, OffsetSpec.earliest()));
+            var before = admin.listOffsets(starts).all().get(30, TimeUnit.SECONDS);
+            for (var e : delete.entrySet()) {
+                count += e.getValue().beforeOffset() - before.get(e.getKey()).offset();
+            }
+            admin.deleteRecords(delete).all().get(60, TimeUnit.SECONDS);
+            return count;
+        }
     }
 
     /** Lets the tier consumer read each partition's head, find it not due and pause the partition. */
@@ -247,7 +310,12 @@ public final class DeliveryDriver {
     record Task(String subscriptionId, byte[] value) {
     }
 
-    record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu) {
+    record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu,
+                 double jvmCpuSeconds) {
+        /** This JVM's CPU time (broker, dispatcher, receiver, backlog writer) per delivery. */
+        double cpuMicrosPerDelivery() {
+            return delivered == 0 ? 0 : jvmCpuSeconds * 1e6 / delivered;
+        }
     }
 
     /**
@@ -282,8 +350,9 @@ public final class DeliveryDriver {
         long last = receiver.lastArrivalNanos();
         BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s", delivered, expected,
                 ReportTable.perSecond(delivered, last - start));
+        String cpuLine = cpu.stop();
         return new Phase(delivered, ReportTable.perSecond(delivered, last - start), receiver.duplicates(), produced,
-                cpu.stop());
+                cpuLine, cpu.jvmCpuSeconds());
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks) {
@@ -383,7 +452,7 @@ public final class DeliveryDriver {
                 ReportTable.perSecond(ok, end - start));
         String cpuLine = cpu.stop() + (failures.get() > 0
                 ? "; " + failures.get() + " POSTs failed (not retried), first: " + firstFailure.get() : "");
-        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine);
+        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine, cpu.jvmCpuSeconds());
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param maxInFlight    the subscriptions' {@code maxInFlight}; null = the dispatcher's default
  * @param pendingRetries retries parked in a delay tier before the pending-retries phase; 0 = no such phase
  * @param pendingDelay   how far in the future the parked retries are due; also the tier they are written to
+ * @param pendingRounds  how many times the phases without and with pending retries alternate
  */
 public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, int concurrency, Duration slowTimeout,
                               Integer maxInFlight, boolean baseline, boolean isolation, int pendingRetries,
-                              Duration pendingDelay, Duration drainTimeout, int receiverThreads,
+                              Duration pendingDelay, int pendingRounds, Duration drainTimeout, int receiverThreads,
                               Map<String, String> env) {
 
     public static final String USAGE = """
@@ -35,6 +36,8 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
               --pending-retries N   retries parked in a delay tier before the pending-retries phase (default 100000)
               --pending-delay D     when they are due, and the tier they wait in: one of the dispatcher's tiers
                                     (default 10m; the phase must end before then)
+              --pending-rounds N    alternate the phases without and with pending retries N times (default 1);
+                                    between rounds the parked retries are deleted from their topic
               --no-pending-retries  skip the phase with retries pending
               --drain-timeout D     wait this long for each phase's deliveries (default 10m)
               --receiver-threads N  threads of the local receiver (default 4)
@@ -44,7 +47,7 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
     private static final List<String> FLAGS = List.of("no-baseline", "no-isolation", "no-pending-retries");
     private static final List<String> KNOWN = List.of("tasks", "subscriptions", "payload", "concurrency",
             "max-in-flight", "slow-timeout", "no-baseline", "no-isolation", "pending-retries", "pending-delay",
-            "no-pending-retries", "drain-timeout", "receiver-threads");
+            "pending-rounds", "no-pending-retries", "drain-timeout", "receiver-threads");
 
     public static DeliveryOptions parse(String... args) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -93,6 +96,7 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
                 !values.containsKey("no-isolation"),
                 values.containsKey("no-pending-retries") ? 0 : positive(values, "pending-retries", 100_000),
                 LoadOptions.duration("pending-delay", values.getOrDefault("pending-delay", "10m")),
+                positive(values, "pending-rounds", 1),
                 LoadOptions.duration("drain-timeout", values.getOrDefault("drain-timeout", "10m")),
                 positive(values, "receiver-threads", 4),
                 Map.copyOf(env));
@@ -116,7 +120,8 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
         return "tasks=" + tasks + " subscriptions=" + subscriptions + " payload=" + payloadBytes + "B"
                 + " baselineConcurrency=" + concurrency + (maxInFlight != null ? " maxInFlight=" + maxInFlight : "")
                 + (isolation ? " slowTimeout=" + slowTimeout.toMillis() + "ms" : "")
-                + (pendingRetries > 0 ? " pendingRetries=" + pendingRetries + " due in " + pendingDelay : "")
+                + (pendingRetries > 0 ? " pendingRetries=" + pendingRetries + " due in " + pendingDelay + " rounds="
+                + pendingRounds : "")
                 + (env.isEmpty() ? "" : " env=" + env);
     }
 }

@@ -22,6 +22,8 @@ public final class MachineCpu {
     private long jvmBefore;
     private Map<Long, Long> childrenBefore;
     private long startNanos;
+    private double jvmCores;
+    private long jvmCpuNanos;
 
     /**
      * @param serverMarker text in the command line of the PostgreSQL server to count (its data directory), or null;
@@ -51,6 +53,8 @@ public final class MachineCpu {
             children += child.getValue() - childrenBefore.getOrDefault(child.getKey(), 0L);
         }
         long[] statAfter = readStat();
+        jvmCores = cores(jvm, elapsed);
+        jvmCpuNanos = jvm;
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "cores busy on average: this JVM %.2f, PostgreSQL and other child processes %.2f", cores(jvm, elapsed),
                 cores(children, elapsed)));
@@ -63,6 +67,16 @@ public final class MachineCpu {
                     cpus, Math.max(0, machineBusy - cores(jvm, elapsed) - cores(children, elapsed))));
         }
         return out.toString();
+    }
+
+    /** Cores this JVM kept busy on average between {@link #start} and the last {@link #stop}. */
+    public double jvmCores() {
+        return jvmCores;
+    }
+
+    /** CPU time this JVM used between {@link #start} and the last {@link #stop}. */
+    public double jvmCpuSeconds() {
+        return jvmCpuNanos / 1e9;
     }
 
     static double cores(long cpuNanos, long elapsedNanos) {

@@ -60,9 +60,12 @@ class DeliveryDriverTest {
         assertThat(defaults.pendingRetries()).isEqualTo(100_000);
         assertThat(defaults.pendingDelay()).isEqualTo(Duration.ofMinutes(10));
         assertThat(DeliveryOptions.parse("--no-pending-retries").pendingRetries()).isZero();
-        DeliveryOptions pending = DeliveryOptions.parse("--pending-retries", "5000", "--pending-delay", "30m");
+        assertThat(defaults.pendingRounds()).isEqualTo(1);
+        DeliveryOptions pending = DeliveryOptions.parse("--pending-retries", "5000", "--pending-delay", "30m",
+                "--pending-rounds", "2");
         assertThat(pending.pendingRetries()).isEqualTo(5000);
         assertThat(pending.pendingDelay()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(pending.pendingRounds()).isEqualTo(2);
         DeliveryOptions o = DeliveryOptions.parse("--tasks=5000", "--subscriptions", "10", "--no-baseline",
                 "--slow-timeout", "2s", "--max-in-flight", "20", "--env", "HOOKLINE_DELIVERY_IO_THREADS=2");
         assertThat(o.tasks()).isEqualTo(5000);
