@@ -133,6 +133,9 @@ public final class DeliveryDriver {
             }
 
             List<Task> tasks = tasks(options.tasks(), healthy, null, payload, topic);
+            if (options.pendingRetries() > 0) {
+                quiesce(prefix); // as before every phase it is compared with
+            }
             Phase healthyPhase = hooklinePhase(producer, deliveries, tasks, tasks.size());
             table.row("Hookline delivery stage", healthyPhase.delivered(), healthyPhase.rate(), null);
             table.note(String.format(Locale.ROOT, "Hookline phase: %d of %d delivered, duplicates %d, backlog written "
@@ -194,6 +197,7 @@ public final class DeliveryDriver {
             if (round > 1) {
                 long deleted = unpark(bootstrap, tier);
                 BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
+                quiesce(prefix);
                 List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
                 without = hooklinePhase(producer, deliveries, fresh, fresh.size());
                 table.row("Hookline delivery stage, no retries pending" + suffix, without.delivered(), without.rate(),
@@ -209,9 +213,9 @@ public final class DeliveryDriver {
             long start = System.nanoTime();
             sendRetries(producer, tier, parked, failedAt, due);
             double parkSeconds = (System.nanoTime() - start) / 1e9;
-            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s); letting the tier consumer pause "
-                    + "on them for %d s", parked.size(), tier, parkSeconds, options.pendingDelay(), SETTLE.toSeconds());
-            Thread.sleep(SETTLE.toMillis());
+            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", parked.size(), tier,
+                    parkSeconds, options.pendingDelay());
+            quiesce(prefix); // also lets the tier consumer read each partition's head and pause on it
 
             List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
             Phase with = hooklinePhase(producer, deliveries, fresh, fresh.size());
@@ -263,8 +267,49 @@ public final class DeliveryDriver {
         }
     }
 
-    /** Lets the tier consumer read each partition's head, find it not due and pause the partition. */
     private static final Duration SETTLE = Duration.ofSeconds(5);
+
+    /**
+     * Starts every compared phase from the same state: the registrar has recorded every attempt so far (it records
+     * the previous phase's 100 000 attempts for a while after the phase ends, on the same cores), then
+     * {@link #SETTLE} of quiet.
+     */
+    private void quiesce(String prefix) throws Exception {
+        TopicNames names = new TopicNames(prefix);
+        String group = prefix + "-registrar-attempts";
+        long start = System.nanoTime();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                env.hookline().bootstrapServers()))) {
+            long deadline = start + Duration.ofMinutes(5).toNanos();
+            long behind;
+            do {
+                behind = lag(admin, group, names.attempts());
+                if (behind > 0) {
+                    Thread.sleep(250);
+                }
+            } while (behind > 0 && System.nanoTime() - deadline < 0);
+            BenchEnvironment.progress("registrar caught up on %s (%d behind) after %.1f s; %d s of quiet",
+                    names.attempts(), behind, (System.nanoTime() - start) / 1e9, SETTLE.toSeconds());
+        }
+        Thread.sleep(SETTLE.toMillis());
+    }
+
+    /** Records of {@code topic} the group has not committed yet. */
+    private static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions()) {
+            request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        long behind = 0;
+        for (var end : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            behind += end.getValue().offset() - (at == null ? 0 : at.offset());
+        }
+        return behind;
+    }
 
     /**
      * {@code count} second attempts over the subscriptions round robin, due at {@code due}, with the headers the
