@@ -175,60 +175,35 @@ public final class DeliveryDriver {
     /**
      * Issue 7: parks {@code --pending-retries} retries of the same subscriptions in the delay tier of
      * {@code --pending-delay} (due then, written as the dispatcher writes them), then delivers a fresh backlog of the
-     * same size as the phase without them. With {@code --pending-rounds} above 1 the parked retries are deleted from
-     * their topic and both phases run again, so the order of the phases (JIT warm-up, the neighbours' load) does not
-     * decide the comparison. Compares the rates and this JVM's CPU time per delivery (which other processes' load on
-     * a shared machine does not change). Checks that no parked retry left its tier (the tier consumer committed
-     * nothing), so the phases measured fresh deliveries only.
+     * same size as the phase without them. With {@code --pending-rounds} above 1 the phases alternate in ABBA order
+     * (without, with | with, without | ...; the parked retries are deleted from their topic in between), so a steady
+     * drift over the run (JIT warm-up, the neighbours' load) cancels out over an even number of rounds. Compares the
+     * rates and this JVM's CPU time per delivery (which other processes' load on a shared machine changes less).
+     * Checks that no parked retry left its tier (the tier consumer committed nothing), so the phases measured fresh
+     * deliveries only.
      */
     private boolean pendingRetriesPhases(KafkaProducer<String, byte[]> producer, String deliveries, String prefix,
                                          List<String> healthy, byte[] payload, String topic, Phase firstWithout,
                                          ReportTable table) throws Exception {
-        TopicNames names = new TopicNames(prefix);
-        String tier = names.retry(options.pendingDelay());
-        String bootstrap = env.hookline().bootstrapServers();
+        PendingRetries pending = new PendingRetries(producer, deliveries, new TopicNames(prefix), healthy, payload,
+                topic, table);
         int rounds = options.pendingRounds();
-        boolean complete = true;
-        Phase without = firstWithout;
         double[] rate = new double[2]; // summed over rounds: [without, with]
         double[] cpuMicros = new double[2];
         for (int round = 1; round <= rounds; round++) {
             String suffix = rounds > 1 ? " (round " + round + ")" : "";
-            if (round > 1) {
-                long deleted = unpark(bootstrap, tier);
-                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
-                quiesce(prefix);
-                List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
-                without = hooklinePhase(producer, deliveries, fresh, fresh.size());
-                table.row("Hookline delivery stage, no retries pending" + suffix, without.delivered(), without.rate(),
-                        null);
-                table.note(String.format(Locale.ROOT, "round %d without pending retries: %d of %d delivered, "
-                                + "duplicates %d, JVM CPU %.0f µs per delivery; %s", round, without.delivered(),
-                        fresh.size(), without.duplicates(), without.cpuMicrosPerDelivery(), without.cpu()));
-                complete &= without.delivered() == fresh.size() && without.duplicates() == 0;
+            Phase without;
+            Phase with;
+            if (round % 2 == 1) {
+                without = round == 1 ? firstWithout : pending.without(suffix);
+                with = pending.with(suffix);
+            } else {
+                with = pending.with(suffix);
+                without = pending.without(suffix);
             }
-            Instant failedAt = Instant.now();
-            Instant due = failedAt.plus(options.pendingDelay());
-            List<Task> parked = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
-            long start = System.nanoTime();
-            sendRetries(producer, tier, parked, failedAt, due);
-            double parkSeconds = (System.nanoTime() - start) / 1e9;
-            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", parked.size(), tier,
-                    parkSeconds, options.pendingDelay());
-            quiesce(prefix); // also lets the tier consumer read each partition's head and pause on it
-
-            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
-            Phase with = hooklinePhase(producer, deliveries, fresh, fresh.size());
-            long released = committedOffsets(bootstrap, RetryTierConsumer.groupId(names), tier);
-            table.row("… with " + parked.size() + " retries pending in " + tier + suffix, with.delivered(),
-                    with.rate(), null);
-            table.note(String.format(Locale.ROOT, "pending-retries phase%s: %d of %d fresh tasks delivered, "
-                            + "duplicates %d; %d retries parked in %.1f s beforehand, %d of them left their tier; "
-                            + "fresh rate %.0f %% of the phase without them, JVM CPU %.0f µs per delivery vs %.0f; %s",
-                    suffix, with.delivered(), fresh.size(), with.duplicates(), parked.size(), parkSeconds, released,
-                    100 * with.rate() / without.rate(), with.cpuMicrosPerDelivery(), without.cpuMicrosPerDelivery(),
-                    with.cpu()));
-            complete &= with.delivered() == fresh.size() && with.duplicates() == 0 && released == 0;
+            table.note(String.format(Locale.ROOT, "round %d: fresh rate with retries pending %.0f %% of the rate "
+                            + "without; JVM CPU per delivery %.0f µs with, %.0f µs without", round,
+                    100 * with.rate() / without.rate(), with.cpuMicrosPerDelivery(), without.cpuMicrosPerDelivery()));
             rate[0] += without.rate();
             rate[1] += with.rate();
             cpuMicros[0] += without.cpuMicrosPerDelivery();
@@ -240,7 +215,77 @@ public final class DeliveryDriver {
                     100 * rate[1] / rate[0], cpuMicros[1] / rounds, cpuMicros[0] / rounds,
                     100 * (cpuMicros[1] - cpuMicros[0]) / cpuMicros[0]));
         }
-        return complete;
+        return pending.complete;
+    }
+
+    /** The two kinds of phase {@link #pendingRetriesPhases} alternates; the retries stay parked between them. */
+    private final class PendingRetries {
+        private final KafkaProducer<String, byte[]> producer;
+        private final String deliveries;
+        private final TopicNames names;
+        private final String tier;
+        private final List<String> healthy;
+        private final byte[] payload;
+        private final String topic;
+        private final ReportTable table;
+        private boolean parked;
+        boolean complete = true;
+
+        PendingRetries(KafkaProducer<String, byte[]> producer, String deliveries, TopicNames names,
+                       List<String> healthy, byte[] payload, String topic, ReportTable table) {
+            this.producer = producer;
+            this.deliveries = deliveries;
+            this.names = names;
+            this.tier = names.retry(options.pendingDelay());
+            this.healthy = healthy;
+            this.payload = payload;
+            this.topic = topic;
+            this.table = table;
+        }
+
+        Phase without(String suffix) throws Exception {
+            if (parked) {
+                long deleted = unpark(env.hookline().bootstrapServers(), tier);
+                parked = false;
+                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
+            }
+            quiesce(names.prefix());
+            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
+            table.row("Hookline delivery stage, no retries pending" + suffix, phase.delivered(), phase.rate(), null);
+            table.note(String.format(Locale.ROOT, "without pending retries%s: %d of %d delivered, duplicates %d, "
+                            + "JVM CPU %.0f µs per delivery; %s", suffix, phase.delivered(), fresh.size(),
+                    phase.duplicates(), phase.cpuMicrosPerDelivery(), phase.cpu()));
+            complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0;
+            return phase;
+        }
+
+        Phase with(String suffix) throws Exception {
+            Instant failedAt = Instant.now();
+            Instant due = failedAt.plus(options.pendingDelay());
+            List<Task> retries = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
+            long start = System.nanoTime();
+            sendRetries(producer, tier, retries, failedAt, due);
+            parked = true;
+            double parkSeconds = (System.nanoTime() - start) / 1e9;
+            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", retries.size(), tier,
+                    parkSeconds, options.pendingDelay());
+            quiesce(names.prefix()); // also lets the tier consumer read each partition's head and pause on it
+
+            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
+            long released = committedOffsets(env.hookline().bootstrapServers(), RetryTierConsumer.groupId(names),
+                    tier);
+            table.row("… with " + retries.size() + " retries pending in " + tier + suffix, phase.delivered(),
+                    phase.rate(), null);
+            table.note(String.format(Locale.ROOT, "with pending retries%s: %d of %d fresh tasks delivered, "
+                            + "duplicates %d; %d retries parked in %.1f s beforehand, %d of them left their tier; "
+                            + "JVM CPU %.0f µs per delivery; %s", suffix, phase.delivered(), fresh.size(),
+                    phase.duplicates(), retries.size(), parkSeconds, released, phase.cpuMicrosPerDelivery(),
+                    phase.cpu()));
+            complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0 && released == 0;
+            return phase;
+        }
     }
 
     /** Deletes every record of {@code topic} (the parked retries); returns how many there were. */
