@@ -115,9 +115,9 @@ public final class DeliveryDriver {
         boolean complete = true;
 
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            // Warm-up: JIT and connection pools, a tenth of a phase, not measured.
+            // Warm-up: JIT and connection pools, a tenth of a phase unless --warmup says otherwise, not measured.
             receiver.reset();
-            List<Task> warmUp = tasks(options.tasks() / 10, healthy, null, payload, topic);
+            List<Task> warmUp = tasks(options.warmUp(), healthy, null, payload, topic);
             send(producer, deliveries, warmUp);
             BenchEnvironment.await(receiver::delivered, n -> n >= warmUp.size(), warmUp.size(), options.drainTimeout());
             BenchEnvironment.progress("warm-up: %d of %d tasks delivered", receiver.delivered(), warmUp.size());

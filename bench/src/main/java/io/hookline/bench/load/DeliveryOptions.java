@@ -9,6 +9,7 @@ import java.util.Map;
  * Settings of one {@link DeliveryDriver} run.
  *
  * @param tasks          delivery tasks per phase (the backlog)
+ * @param warmUp         tasks delivered before the first measured phase
  * @param subscriptions  subscriptions the tasks are spread over, round robin
  * @param payloadBytes   event payload size in each task
  * @param concurrency    requests in flight of the raw consumer baseline
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param pendingDelay   how far in the future the parked retries are due; also the tier they are written to
  * @param pendingRounds  how many times the phases without and with pending retries alternate
  */
-public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, int concurrency, Duration slowTimeout,
+public record DeliveryOptions(int tasks, int warmUp, int subscriptions, int payloadBytes, int concurrency, Duration slowTimeout,
                               Integer maxInFlight, boolean baseline, boolean isolation, int pendingRetries,
                               Duration pendingDelay, int pendingRounds, Duration drainTimeout, int receiverThreads,
                               Map<String, String> env) {
@@ -26,6 +27,7 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
     public static final String USAGE = """
             usage: DeliveryDriver [options]   (java -jar hookline-bench.jar delivery ...)
               --tasks N             delivery tasks per phase, written straight to hookline.deliveries (default 100000)
+              --warmup N            tasks delivered before measuring (default a tenth of --tasks)
               --subscriptions N     subscriptions the tasks are spread over (default 100)
               --payload BYTES       event payload size (default 1024)
               --concurrency N       requests in flight of the raw consumer baseline (default 64)
@@ -45,7 +47,7 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
             """;
 
     private static final List<String> FLAGS = List.of("no-baseline", "no-isolation", "no-pending-retries");
-    private static final List<String> KNOWN = List.of("tasks", "subscriptions", "payload", "concurrency",
+    private static final List<String> KNOWN = List.of("tasks", "warmup", "subscriptions", "payload", "concurrency",
             "max-in-flight", "slow-timeout", "no-baseline", "no-isolation", "pending-retries", "pending-delay",
             "pending-rounds", "no-pending-retries", "drain-timeout", "receiver-threads");
 
@@ -85,8 +87,10 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
                 throw new IllegalArgumentException("unknown option --" + name + "\n" + USAGE);
             }
         }
+        int tasks = positive(values, "tasks", 100_000);
         return new DeliveryOptions(
-                positive(values, "tasks", 100_000),
+                tasks,
+                positive(values, "warmup", Math.max(1, tasks / 10)),
                 positive(values, "subscriptions", 100),
                 positive(values, "payload", 1024),
                 positive(values, "concurrency", 64),
@@ -117,7 +121,7 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
     }
 
     public String describe() {
-        return "tasks=" + tasks + " subscriptions=" + subscriptions + " payload=" + payloadBytes + "B"
+        return "tasks=" + tasks + " warmUp=" + warmUp + " subscriptions=" + subscriptions + " payload=" + payloadBytes + "B"
                 + " baselineConcurrency=" + concurrency + (maxInFlight != null ? " maxInFlight=" + maxInFlight : "")
                 + (isolation ? " slowTimeout=" + slowTimeout.toMillis() + "ms" : "")
                 + (pendingRetries > 0 ? " pendingRetries=" + pendingRetries + " due in " + pendingDelay + " rounds="

@@ -61,6 +61,8 @@ class DeliveryDriverTest {
         assertThat(defaults.pendingDelay()).isEqualTo(Duration.ofMinutes(10));
         assertThat(DeliveryOptions.parse("--no-pending-retries").pendingRetries()).isZero();
         assertThat(defaults.pendingRounds()).isEqualTo(1);
+        assertThat(defaults.warmUp()).isEqualTo(10_000);
+        assertThat(DeliveryOptions.parse("--tasks", "500", "--warmup", "7000").warmUp()).isEqualTo(7000);
         DeliveryOptions pending = DeliveryOptions.parse("--pending-retries", "5000", "--pending-delay", "30m",
                 "--pending-rounds", "2");
         assertThat(pending.pendingRetries()).isEqualTo(5000);
