@@ -254,37 +254,48 @@ public final class DeliveryDriver {
             Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
             table.row("Hookline delivery stage, no retries pending" + suffix, phase.delivered(), phase.rate(), null);
             table.note(String.format(Locale.ROOT, "without pending retries%s: %d of %d delivered, duplicates %d, "
-                            + "JVM CPU %.0f µs per delivery; %s", suffix, phase.delivered(), fresh.size(),
-                    phase.duplicates(), phase.cpuMicrosPerDelivery(), phase.cpu()));
+                            + "JVM CPU %.0f µs per delivery, retry-tiers thread %.2f s; %s", suffix, phase.delivered(),
+                    fresh.size(), phase.duplicates(), phase.cpuMicrosPerDelivery(), phase.tierCpuSeconds(),
+                    phase.cpu()));
             complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0;
             return phase;
         }
 
         Phase with(String suffix) throws Exception {
-            Instant failedAt = Instant.now();
-            Instant due = failedAt.plus(options.pendingDelay());
-            List<Task> retries = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
-            long start = System.nanoTime();
-            sendRetries(producer, tier, retries, failedAt, due);
-            parked = true;
-            double parkSeconds = (System.nanoTime() - start) / 1e9;
-            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", retries.size(), tier,
-                    parkSeconds, options.pendingDelay());
+            double parkSeconds = park();
+            int count = options.pendingRetries();
+            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", count, tier, parkSeconds,
+                    options.pendingDelay());
             quiesce(names.prefix()); // also lets the tier consumer read each partition's head and pause on it
 
             List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
             Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
             long released = committedOffsets(env.hookline().bootstrapServers(), RetryTierConsumer.groupId(names),
                     tier);
-            table.row("… with " + retries.size() + " retries pending in " + tier + suffix, phase.delivered(),
+            table.row("… with " + count + " retries pending in " + tier + suffix, phase.delivered(),
                     phase.rate(), null);
             table.note(String.format(Locale.ROOT, "with pending retries%s: %d of %d fresh tasks delivered, "
                             + "duplicates %d; %d retries parked in %.1f s beforehand, %d of them left their tier; "
-                            + "JVM CPU %.0f µs per delivery; %s", suffix, phase.delivered(), fresh.size(),
-                    phase.duplicates(), retries.size(), parkSeconds, released, phase.cpuMicrosPerDelivery(),
-                    phase.cpu()));
+                            + "JVM CPU %.0f µs per delivery, retry-tiers thread %.2f s; %s", suffix,
+                    phase.delivered(), fresh.size(), phase.duplicates(), count, parkSeconds, released,
+                    phase.cpuMicrosPerDelivery(), phase.tierCpuSeconds(), phase.cpu()));
             complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0 && released == 0;
             return phase;
+        }
+
+        /**
+         * Writes the retries and returns how long that took. The records are built here and dropped on return: kept
+         * alive through the phase, their ~150 MB would be garbage-collector work the phase without them does not
+         * have.
+         */
+        private double park() {
+            Instant failedAt = Instant.now();
+            Instant due = failedAt.plus(options.pendingDelay());
+            List<Task> retries = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
+            long start = System.nanoTime();
+            sendRetries(producer, tier, retries, failedAt, due);
+            parked = true;
+            return (System.nanoTime() - start) / 1e9;
         }
     }
 
@@ -400,8 +411,9 @@ public final class DeliveryDriver {
     record Task(String subscriptionId, byte[] value) {
     }
 
+    /** @param tierCpuSeconds CPU time of the retry tier consumer's thread ({@code retry-tiers}) */
     record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu,
-                 double jvmCpuSeconds) {
+                 double jvmCpuSeconds, double tierCpuSeconds) {
         /** This JVM's CPU time (broker, dispatcher, receiver, backlog writer) per delivery. */
         double cpuMicrosPerDelivery() {
             return delivered == 0 ? 0 : jvmCpuSeconds * 1e6 / delivered;
@@ -431,6 +443,8 @@ public final class DeliveryDriver {
                                 long expected) throws Exception {
         receiver.reset();
         MachineCpu cpu = env.machineCpu();
+        ThreadCpuProfile threads = new ThreadCpuProfile();
+        threads.start();
         cpu.start();
         long start = System.nanoTime();
         send(producer, deliveries, tasks);
@@ -441,8 +455,10 @@ public final class DeliveryDriver {
         BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s", delivered, expected,
                 ReportTable.perSecond(delivered, last - start));
         String cpuLine = cpu.stop();
+        double tierSeconds = threads.stop().stream().filter(g -> g.name().equals("retry-tiers"))
+                .mapToLong(ThreadCpuProfile.Group::cpuNanos).sum() / 1e9;
         return new Phase(delivered, ReportTable.perSecond(delivered, last - start), receiver.duplicates(), produced,
-                cpuLine, cpu.jvmCpuSeconds());
+                cpuLine, cpu.jvmCpuSeconds(), tierSeconds);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks) {
@@ -542,7 +558,7 @@ public final class DeliveryDriver {
                 ReportTable.perSecond(ok, end - start));
         String cpuLine = cpu.stop() + (failures.get() > 0
                 ? "; " + failures.get() + " POSTs failed (not retried), first: " + firstFailure.get() : "");
-        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine, cpu.jvmCpuSeconds());
+        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine, cpu.jvmCpuSeconds(), 0);
     }
 
     private KafkaProducer<String, byte[]> producer() {
