@@ -215,6 +215,7 @@ public final class DeliveryDriver {
                     100 * rate[1] / rate[0], cpuMicros[1] / rounds, cpuMicros[0] / rounds,
                     100 * (cpuMicros[1] - cpuMicros[0]) / cpuMicros[0]));
         }
+        pending.unparkIfParked(); // released after --pending-delay, they would reach the later phases' receiver
         return pending.complete;
     }
 
@@ -244,11 +245,7 @@ public final class DeliveryDriver {
         }
 
         Phase without(String suffix) throws Exception {
-            if (parked) {
-                long deleted = unpark(env.hookline().bootstrapServers(), tier);
-                parked = false;
-                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
-            }
+            unparkIfParked();
             quiesce(names.prefix());
             List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
             Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
@@ -281,6 +278,14 @@ public final class DeliveryDriver {
                     phase.cpuMicrosPerDelivery(), phase.tierCpuSeconds(), phase.cpu()));
             complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0 && released == 0;
             return phase;
+        }
+
+        void unparkIfParked() throws Exception {
+            if (parked) {
+                long deleted = unpark(env.hookline().bootstrapServers(), tier);
+                parked = false;
+                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
+            }
         }
 
         /**
