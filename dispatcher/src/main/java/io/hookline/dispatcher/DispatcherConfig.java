@@ -59,9 +59,11 @@ public record DispatcherConfig(
      * @param defaultSchedule the delays between attempts of subscriptions that set no {@code retrySchedule}
      * @param breakerFailures consecutive failures that open a subscription's circuit breaker (0 = no breaker)
      * @param breakerOpenFor  how long an open breaker holds requests back before one probe may go
+     * @param recoveredAfter  failed attempts in a row after which a success is reported as delivery.recovered
+     *                        (0 = never)
      */
     public record Retry(RetryTiers tiers, RetrySchedule defaultSchedule, int breakerFailures,
-                        Duration breakerOpenFor) {
+                        Duration breakerOpenFor, int recoveredAfter) {
     }
 
     public static final ConfigDef DEFINITION = new ConfigDef();
@@ -124,6 +126,10 @@ public record DispatcherConfig(
             "Consecutive failed attempts that open a subscription's circuit breaker; 0 turns the breaker off.");
     private static final ConfigDef.Key<Duration> BREAKER_OPEN_FOR = DEFINITION.define("BREAKER_OPEN_FOR", positive(), "30s",
             "How long an open circuit breaker defers a subscription's tasks before one probe request may go.");
+    private static final ConfigDef.Key<Integer> RECOVERED_AFTER = DEFINITION.define("RECOVERED_AFTER",
+            ConfigDef.intBetween(0, 1_000_000), "5",
+            "Failed attempts in a row after which a subscription's next success is reported as delivery.recovered on "
+                    + "topic hookline.ops; 0 reports no recoveries.");
 
     public static DispatcherConfig from(Map<String, String> env) {
         Config c = DEFINITION.parse(env);
@@ -143,7 +149,7 @@ public record DispatcherConfig(
                         c.get(DELIVERY_CONNECT_TIMEOUT), c.get(DELIVERY_COMMIT_INTERVAL),
                         c.get(DELIVERY_SHUTDOWN_TIMEOUT), c.get(DELIVERY_IO_THREADS)),
                 new Retry(c.get(RETRY_TIERS), c.get(RETRY_SCHEDULE), c.get(BREAKER_FAILURES),
-                        c.get(BREAKER_OPEN_FOR)));
+                        c.get(BREAKER_OPEN_FOR), c.get(RECOVERED_AFTER)));
     }
 
 

@@ -1,5 +1,6 @@
 package io.hookline.dispatcher;
 
+import io.hookline.common.event.OpsTopic;
 import io.hookline.common.http.HttpServer;
 import io.hookline.common.http.ReadinessCheck;
 import io.hookline.common.http.Router;
@@ -79,7 +80,11 @@ public final class DispatcherService implements AutoCloseable {
             TopicProvisioner provisioner = new TopicProvisioner(admin, names);
             provisioner.ensureSystemTopics(config.deliveryPartitions(), Duration.ofSeconds(30));
             if (config.runs(DispatcherConfig.Stage.DELIVERY)) {
-                provisioner.ensure(retryTopics(config), Duration.ofSeconds(30));
+                List<NewTopic> topics = new ArrayList<>(retryTopics(config));
+                // Where the delivery stage reports exhausted and recovered deliveries (the registrar makes it a
+                // Hookline topic of tenant default; creating the Kafka topic here too spares a start-up order).
+                topics.add(provisioner.eventsTopic(OpsTopic.NAME, OpsTopic.PARTITIONS));
+                provisioner.ensure(topics, Duration.ofSeconds(30));
             }
         }
 

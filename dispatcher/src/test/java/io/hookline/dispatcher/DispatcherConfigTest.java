@@ -34,6 +34,7 @@ class DispatcherConfigTest {
                 Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofHours(1),
                 Duration.ofHours(3), Duration.ofHours(6), Duration.ofHours(12));
         assertThat(config.retry().defaultSchedule()).isEqualTo(io.hookline.dispatcher.retry.RetrySchedule.DEFAULT);
+        assertThat(config.retry().recoveredAfter()).isEqualTo(5);
     }
 
     @Test
@@ -47,6 +48,9 @@ class DispatcherConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HOOKLINE_RETRY_TIERS: ");
         assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_RETRY_SCHEDULE", "5s,0s")))
                 .hasMessageStartingWith("HOOKLINE_RETRY_SCHEDULE: retry delays must be positive");
+        assertThat(DispatcherConfig.from(env("HOOKLINE_RECOVERED_AFTER", "0")).retry().recoveredAfter()).isZero();
+        assertThatThrownBy(() -> DispatcherConfig.from(env("HOOKLINE_RECOVERED_AFTER", "-1")))
+                .hasMessageStartingWith("HOOKLINE_RECOVERED_AFTER: ");
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retry path on a real broker with a scaled-down schedule (200 ms / 1 s / 2 s, tiers 200 ms and 1 s, so the
@@ -101,6 +102,10 @@ class RetryIT {
         return due;
     }
 
+    private static double transitions(String to) {
+        return dispatcher.meterRegistry().get("hookline.breaker.transitions").tag("to", to).counter().count();
+    }
+
     @Test
     void aTaskThatNeverSucceedsFollowsTheScheduleAndEndsInTheDeadLetterTopicWithAllItsAttempts() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
@@ -141,6 +146,60 @@ class RetryIT {
             String metrics = dispatcher.meterRegistry().scrape();
             assertThat(metrics).contains("hookline_retry_scheduled_total{", "tier=\"200ms\"", "tier=\"1s\"",
                     "hookline_dlq_writes_total{", "reason=\"exhausted\"", "hookline_retry_lateness_seconds_count");
+        }
+    }
+
+    @Test
+    void retriesStartNoEarlierThanDueAndWithinOneSecondAfterItAtP99() {
+        // 40 subscriptions of their own tenants, one event each (so no breaker opens: threshold 3), fail twice and
+        // then succeed; schedule 200 ms / 2 s, so the 2 s retries hop through the 1 s tier: 80 retries.
+        int count = 40;
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Map<String, AtomicInteger> perSubscription = new ConcurrentHashMap<>();
+            receiver.respondWith(request -> perSubscription.computeIfAbsent(request.header("hookline-subscription"),
+                    id -> new AtomicInteger()).incrementAndGet() <= 2
+                    ? WebhookResponse.status(500) : WebhookResponse.status(204));
+            List<TestSubscription> subs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                subs.add(subscribe("lateness-" + i, receiver.url("/"), List.of("200ms", "2s"), null));
+            }
+            for (int i = 0; i < count; i++) {
+                publish("lateness-" + i);
+            }
+
+            await("three attempts for every subscription").atMost(WAIT).until(() -> perSubscription.values().stream()
+                    .filter(n -> n.get() >= 3).count() == count);
+            // Read each topic once: a read per subscription would make this test slow.
+            Map<String, Map<Integer, Instant>> started = await("three attempt records per subscription").atMost(WAIT)
+                    .until(() -> {
+                        Map<String, Map<Integer, Instant>> bySubscription = new HashMap<>();
+                        for (AttemptRecord a : topics.readAttempts()) {
+                            bySubscription.computeIfAbsent(a.subscriptionId(), id -> new HashMap<>())
+                                    .put(a.attempt(), a.startedAt());
+                        }
+                        return bySubscription;
+                    }, found -> subs.stream().allMatch(sub -> found.getOrDefault(sub.id(), Map.of()).size() == 3));
+            Map<String, Map<Integer, Long>> due = new HashMap<>();
+            for (String topic : List.of(topics.names.retry(Duration.ofMillis(200)),
+                    topics.names.retry(Duration.ofSeconds(1)))) {
+                for (ConsumerRecord<String, byte[]> r : topics.readCommitted(topic)) {
+                    due.computeIfAbsent(r.key(), id -> new HashMap<>()).put(
+                            Json.read(r.value(), DeliveryTask.class).attempt(), RetryHeaders.dueAtMillis(r.headers()));
+                }
+            }
+            List<Long> latenessMs = new ArrayList<>();
+            for (TestSubscription sub : subs) {
+                for (int n = 2; n <= 3; n++) {
+                    latenessMs.add(started.get(sub.id()).get(n).toEpochMilli() - due.get(sub.id()).get(n));
+                }
+            }
+            latenessMs.sort(Comparator.naturalOrder());
+            long p99 = latenessMs.get((int) Math.ceil(0.99 * latenessMs.size()) - 1);
+            LoggerFactory.getLogger(RetryIT.class).info("retry lateness over {} retries: p50 {} ms, p99 {} ms, max {} ms",
+                    latenessMs.size(), latenessMs.get(latenessMs.size() / 2), p99, latenessMs.get(latenessMs.size() - 1));
+            assertThat(latenessMs).hasSize(2 * count);
+            assertThat(latenessMs.get(0)).as("earliest retry, ms after due").isGreaterThanOrEqualTo(0);
+            assertThat(p99).as("p99 of retry lateness in ms (all: %s)", latenessMs).isLessThanOrEqualTo(1000);
         }
     }
 
@@ -224,6 +283,10 @@ class RetryIT {
                     .isEqualTo(java.util.stream.IntStream.rangeClosed(1, seen.size()).boxed().toList()));
             assertThat(requests).hasSizeLessThanOrEqualTo(4 + ids.size());
             assertThat(deadLetters(sub.id())).isEmpty();
+            // Opened, half-open for the failing probe, open again, half-open, closed (other tests may add more).
+            assertThat(transitions("open")).isGreaterThanOrEqualTo(2);
+            assertThat(transitions("half_open")).isGreaterThanOrEqualTo(2);
+            assertThat(transitions("closed")).isGreaterThanOrEqualTo(1);
         }
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole dead-letter loop on one standalone: the dispatcher retries a failing endpoint on its schedule, gives up
  * into hookline.dlq, the dlq-replayer indexes the letters, and once the endpoint is healthy a replay job started
  * with the CLI (its own process, as an operator runs it, showing a progress bar) brings each event back exactly once.
+ * An endpoint answering 410 Gone is disabled, and an operator subscribed to the system topic hookline.ops hears of it.
  */
 class DeadLetterRoundTripIT {
     private static final int EVENTS = 3;
@@ -154,6 +155,59 @@ class DeadLetterRoundTripIT {
             }
             return now.size() == EVENTS;
         });
+    }
+
+    @Test
+    void anEndpointAnsweringGoneIsDisabledAndAnOperatorSubscribedToHooklineOpsHearsOfIt() throws Exception {
+        try (WebhookReceiver operator = WebhookReceiver.start(); WebhookReceiver gone = WebhookReceiver.start()) {
+            gone.respondWith(410);
+            // The operator subscribes to the system topic with the admin key, like to any other topic.
+            var ops = api.post(hookline.registrarPort(), "/v1/subscriptions", Json.writeString(Map.of(
+                    "url", operator.url("/ops"), "topics", List.of("hookline.ops"))));
+            assertThat(ops.status()).as(ops.raw()).isEqualTo(201);
+            assertThat(api.post(hookline.registrarPort(), "/v1/topics", "{\"name\":\"shipments.sent\"}").status())
+                    .isEqualTo(201);
+            var subscription = api.post(hookline.registrarPort(), "/v1/subscriptions", Json.writeString(Map.of(
+                    "url", gone.url("/hook"), "topics", List.of("shipments.sent"))));
+            assertThat(subscription.status()).as(subscription.raw()).isEqualTo(201);
+            String subscriptionId = subscription.body().get("id").asText();
+
+            String eventId = await().atMost(Duration.ofSeconds(30)).until(() -> {
+                var answer = api.post(hookline.gatewayPort(), "/v1/topics/shipments.sent/events", "{\"n\":1}");
+                return answer.status() == 202 ? answer.body().get("id").asText() : null;
+            }, id -> id != null);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get(hookline.registrarPort(),
+                    "/v1/subscriptions/" + subscriptionId).body().path("status").asText().equals("disabled"));
+            JsonNode disabled = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> opsReport(operator, "subscription.disabled", subscriptionId), r -> r != null);
+            assertThat(disabled.get("reason").asText()).isEqualTo("gone");
+            JsonNode exhausted = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> opsReport(operator, "delivery.exhausted", subscriptionId), r -> r != null);
+            assertThat(exhausted.get("eventId").asText()).isEqualTo(eventId);
+            assertThat(exhausted.get("reason").asText()).isEqualTo("gone");
+            assertThat(exhausted.get("attempts").asInt()).isEqualTo(1);
+            assertThat(exhausted.get("lastStatus").asInt()).isEqualTo(410);
+            assertThat(exhausted.get("topic").asText()).isEqualTo("shipments.sent");
+            JsonNode letter = await().atMost(Duration.ofSeconds(60)).until(() -> api.get(hookline.replayerPort(),
+                    "/v1/dead-letters?subscription=" + subscriptionId).body().get("data"), data -> data.size() == 1)
+                    .get(0);
+            assertThat(letter.get("id").asText()).isEqualTo(exhausted.get("deadLetterId").asText());
+            assertThat(gone.requests()).hasSize(1);
+        }
+    }
+
+    /** The {@code data} of the first hookline.ops webhook of {@code type} about the subscription, or null. */
+    private static JsonNode opsReport(WebhookReceiver operator, String type, String subscriptionId) throws Exception {
+        for (RecordedRequest request : operator.requests()) {
+            JsonNode body = Json.MAPPER.readTree(request.body());
+            JsonNode data = body.path("data");
+            if (body.path("type").asText().equals("hookline.ops") && data.path("type").asText().equals(type)
+                    && data.path("subscriptionId").asText().equals(subscriptionId)) {
+                return data;
+            }
+        }
+        return null;
     }
 
     private static String cli(String... args) throws Exception {

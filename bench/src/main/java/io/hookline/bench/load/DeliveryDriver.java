@@ -1,10 +1,13 @@
 package io.hookline.bench.load;
 
+import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.json.Json;
 import io.hookline.common.kafka.TopicNames;
+import io.hookline.dispatcher.retry.RetryHeaders;
+import io.hookline.dispatcher.retry.RetryTierConsumer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -48,7 +53,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       partition count, POSTing each with the same async HTTP client, committing after the responses, no limits
  *       and no signing;</li>
  *   <li>an isolation phase — the same backlog spread over the same subscriptions plus one whose endpoint never
- *       answers (it times out after {@code --slow-timeout}): the healthy subscriptions' rate should barely drop.</li>
+ *       answers (it times out after {@code --slow-timeout}): the healthy subscriptions' rate should barely drop;</li>
+ *   <li>a pending-retries phase (issue 7) — the same backlog once {@code --pending-retries} retries of the same
+ *       subscriptions wait in a delay tier, not due before the phase ends: the rate should not drop by more than
+ *       10 %.</li>
  * </ul>
  * The producer of each backlog runs concurrently with the consumer side, in both Hookline's and the baseline's case.
  */
@@ -107,9 +115,9 @@ public final class DeliveryDriver {
         boolean complete = true;
 
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            // Warm-up: JIT and connection pools, a tenth of a phase, not measured.
+            // Warm-up: JIT and connection pools, a tenth of a phase unless --warmup says otherwise, not measured.
             receiver.reset();
-            List<Task> warmUp = tasks(options.tasks() / 10, healthy, null, payload, topic);
+            List<Task> warmUp = tasks(options.warmUp(), healthy, null, payload, topic);
             send(producer, deliveries, warmUp);
             BenchEnvironment.await(receiver::delivered, n -> n >= warmUp.size(), warmUp.size(), options.drainTimeout());
             BenchEnvironment.progress("warm-up: %d of %d tasks delivered", receiver.delivered(), warmUp.size());
@@ -125,6 +133,9 @@ public final class DeliveryDriver {
             }
 
             List<Task> tasks = tasks(options.tasks(), healthy, null, payload, topic);
+            if (options.pendingRetries() > 0) {
+                quiesce(prefix); // as before every phase it is compared with
+            }
             Phase healthyPhase = hooklinePhase(producer, deliveries, tasks, tasks.size());
             table.row("Hookline delivery stage", healthyPhase.delivered(), healthyPhase.rate(), null);
             table.note(String.format(Locale.ROOT, "Hookline phase: %d of %d delivered, duplicates %d, backlog written "
@@ -134,6 +145,11 @@ public final class DeliveryDriver {
             if (baselineRate > 0) {
                 table.note(String.format(Locale.ROOT, "Hookline / baseline = %.0f %%",
                         100 * healthyPhase.rate() / baselineRate));
+            }
+
+            if (options.pendingRetries() > 0) {
+                complete &= pendingRetriesPhases(producer, deliveries, prefix, healthy, payload, topic, healthyPhase,
+                        table);
             }
 
             if (slow != null) {
@@ -156,11 +172,257 @@ public final class DeliveryDriver {
         return complete ? 0 : 1;
     }
 
+    /**
+     * Issue 7: parks {@code --pending-retries} retries of the same subscriptions in the delay tier of
+     * {@code --pending-delay} (due then, written as the dispatcher writes them), then delivers a fresh backlog of the
+     * same size as the phase without them. With {@code --pending-rounds} above 1 the phases alternate in ABBA order
+     * (without, with | with, without | ...; the parked retries are deleted from their topic in between), so a steady
+     * drift over the run (JIT warm-up, the neighbours' load) cancels out over an even number of rounds. Compares the
+     * rates and this JVM's CPU time per delivery (which other processes' load on a shared machine changes less).
+     * Checks that no parked retry left its tier (the tier consumer committed nothing), so the phases measured fresh
+     * deliveries only.
+     */
+    private boolean pendingRetriesPhases(KafkaProducer<String, byte[]> producer, String deliveries, String prefix,
+                                         List<String> healthy, byte[] payload, String topic, Phase firstWithout,
+                                         ReportTable table) throws Exception {
+        PendingRetries pending = new PendingRetries(producer, deliveries, new TopicNames(prefix), healthy, payload,
+                topic, table);
+        int rounds = options.pendingRounds();
+        double[] rate = new double[2]; // summed over rounds: [without, with]
+        double[] cpuMicros = new double[2];
+        for (int round = 1; round <= rounds; round++) {
+            String suffix = rounds > 1 ? " (round " + round + ")" : "";
+            Phase without;
+            Phase with;
+            if (round % 2 == 1) {
+                without = round == 1 ? firstWithout : pending.without(suffix);
+                with = pending.with(suffix);
+            } else {
+                with = pending.with(suffix);
+                without = pending.without(suffix);
+            }
+            table.note(String.format(Locale.ROOT, "round %d: fresh rate with retries pending %.0f %% of the rate "
+                            + "without; JVM CPU per delivery %.0f µs with, %.0f µs without", round,
+                    100 * with.rate() / without.rate(), with.cpuMicrosPerDelivery(), without.cpuMicrosPerDelivery()));
+            rate[0] += without.rate();
+            rate[1] += with.rate();
+            cpuMicros[0] += without.cpuMicrosPerDelivery();
+            cpuMicros[1] += with.cpuMicrosPerDelivery();
+        }
+        if (rounds > 1) {
+            table.note(String.format(Locale.ROOT, "over %d rounds: fresh rate with retries pending %.0f %% of the rate "
+                            + "without; JVM CPU per delivery %.0f µs with, %.0f µs without (%+.0f %%)", rounds,
+                    100 * rate[1] / rate[0], cpuMicros[1] / rounds, cpuMicros[0] / rounds,
+                    100 * (cpuMicros[1] - cpuMicros[0]) / cpuMicros[0]));
+        }
+        pending.unparkIfParked(); // released after --pending-delay, they would reach the later phases' receiver
+        return pending.complete;
+    }
+
+    /** The two kinds of phase {@link #pendingRetriesPhases} alternates; the retries stay parked between them. */
+    private final class PendingRetries {
+        private final KafkaProducer<String, byte[]> producer;
+        private final String deliveries;
+        private final TopicNames names;
+        private final String tier;
+        private final List<String> healthy;
+        private final byte[] payload;
+        private final String topic;
+        private final ReportTable table;
+        private boolean parked;
+        boolean complete = true;
+
+        PendingRetries(KafkaProducer<String, byte[]> producer, String deliveries, TopicNames names,
+                       List<String> healthy, byte[] payload, String topic, ReportTable table) {
+            this.producer = producer;
+            this.deliveries = deliveries;
+            this.names = names;
+            this.tier = names.retry(options.pendingDelay());
+            this.healthy = healthy;
+            this.payload = payload;
+            this.topic = topic;
+            this.table = table;
+        }
+
+        Phase without(String suffix) throws Exception {
+            unparkIfParked();
+            quiesce(names.prefix());
+            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
+            table.row("Hookline delivery stage, no retries pending" + suffix, phase.delivered(), phase.rate(), null);
+            table.note(String.format(Locale.ROOT, "without pending retries%s: %d of %d delivered, duplicates %d, "
+                            + "JVM CPU %.0f µs per delivery, retry-tiers thread %.2f s; %s", suffix, phase.delivered(),
+                    fresh.size(), phase.duplicates(), phase.cpuMicrosPerDelivery(), phase.tierCpuSeconds(),
+                    phase.cpu()));
+            complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0;
+            return phase;
+        }
+
+        Phase with(String suffix) throws Exception {
+            double parkSeconds = park();
+            int count = options.pendingRetries();
+            BenchEnvironment.progress("parked %d retries on %s in %.1f s (due in %s)", count, tier, parkSeconds,
+                    options.pendingDelay());
+            quiesce(names.prefix()); // also lets the tier consumer read each partition's head and pause on it
+
+            List<Task> fresh = tasks(options.tasks(), healthy, null, payload, topic);
+            Phase phase = hooklinePhase(producer, deliveries, fresh, fresh.size());
+            long released = committedOffsets(env.hookline().bootstrapServers(), RetryTierConsumer.groupId(names),
+                    tier);
+            table.row("… with " + count + " retries pending in " + tier + suffix, phase.delivered(),
+                    phase.rate(), null);
+            table.note(String.format(Locale.ROOT, "with pending retries%s: %d of %d fresh tasks delivered, "
+                            + "duplicates %d; %d retries parked in %.1f s beforehand, %d of them left their tier; "
+                            + "JVM CPU %.0f µs per delivery, retry-tiers thread %.2f s; %s", suffix,
+                    phase.delivered(), fresh.size(), phase.duplicates(), count, parkSeconds, released,
+                    phase.cpuMicrosPerDelivery(), phase.tierCpuSeconds(), phase.cpu()));
+            complete &= phase.delivered() == fresh.size() && phase.duplicates() == 0 && released == 0;
+            return phase;
+        }
+
+        void unparkIfParked() throws Exception {
+            if (parked) {
+                long deleted = unpark(env.hookline().bootstrapServers(), tier);
+                parked = false;
+                BenchEnvironment.progress("deleted %d parked retries from %s", deleted, tier);
+            }
+        }
+
+        /**
+         * Writes the retries and returns how long that took. The records are built here and dropped on return: kept
+         * alive through the phase, their ~150 MB would be garbage-collector work the phase without them does not
+         * have.
+         */
+        private double park() {
+            Instant failedAt = Instant.now();
+            Instant due = failedAt.plus(options.pendingDelay());
+            List<Task> retries = retries(options.pendingRetries(), healthy, payload, topic, failedAt, due);
+            long start = System.nanoTime();
+            sendRetries(producer, tier, retries, failedAt, due);
+            parked = true;
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** Deletes every record of {@code topic} (the parked retries); returns how many there were. */
+    private static long unpark(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions()) {
+                request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+            long count = 0;
+            for (var e : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                delete.put(e.getKey(), RecordsToDelete.beforeOffset(e.getValue().offset()));
+            }
+            Map<TopicPartition, OffsetSpec> starts = new HashMap<>();
+            request.keySet().forEach(tp -> starts.put(tp, OffsetSpec.earliest()));
+            var before = admin.listOffsets(starts).all().get(30, TimeUnit.SECONDS);
+            for (var e : delete.entrySet()) {
+                count += e.getValue().beforeOffset() - before.get(e.getKey()).offset();
+            }
+            admin.deleteRecords(delete).all().get(60, TimeUnit.SECONDS);
+            return count;
+        }
+    }
+
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+
+    /**
+     * Starts every compared phase from the same state: the registrar has recorded every attempt so far (it records
+     * the previous phase's 100 000 attempts for a while after the phase ends, on the same cores), then
+     * {@link #SETTLE} of quiet.
+     */
+    private void quiesce(String prefix) throws Exception {
+        TopicNames names = new TopicNames(prefix);
+        String group = prefix + "-registrar-attempts";
+        long start = System.nanoTime();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                env.hookline().bootstrapServers()))) {
+            long deadline = start + Duration.ofMinutes(5).toNanos();
+            long behind;
+            do {
+                behind = lag(admin, group, names.attempts());
+                if (behind > 0) {
+                    Thread.sleep(250);
+                }
+            } while (behind > 0 && System.nanoTime() - deadline < 0);
+            BenchEnvironment.progress("registrar caught up on %s (%d behind) after %.1f s; %d s of quiet",
+                    names.attempts(), behind, (System.nanoTime() - start) / 1e9, SETTLE.toSeconds());
+        }
+        Thread.sleep(SETTLE.toMillis());
+    }
+
+    /** Records of {@code topic} the group has not committed yet. */
+    private static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions()) {
+            request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        long behind = 0;
+        for (var end : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            behind += end.getValue().offset() - (at == null ? 0 : at.offset());
+        }
+        return behind;
+    }
+
+    /**
+     * {@code count} second attempts over the subscriptions round robin, due at {@code due}, with the headers the
+     * dispatcher's retry path writes ({@code hookline-due-at}, one failed attempt in {@code hookline-attempts}).
+     */
+    static List<Task> retries(int count, List<String> subscriptions, byte[] payload, String topic, Instant failedAt,
+                              Instant due) {
+        List<Task> first = tasks(count, subscriptions, null, payload, topic);
+        List<Task> out = new ArrayList<>(count);
+        for (Task t : first) {
+            DeliveryTask next = Json.read(t.value(), DeliveryTask.class).nextAttempt(failedAt, due);
+            out.add(new Task(t.subscriptionId(), Json.write(next)));
+        }
+        return out;
+    }
+
+    private static void sendRetries(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks,
+                                    Instant failedAt, Instant due) {
+        List<DeadLetter.AttemptSummary> history = List.of(new DeadLetter.AttemptSummary(1, failedAt, 500, 5,
+                "HTTP 500"));
+        for (Task t : tasks) {
+            producer.send(new ProducerRecord<>(topic, null, t.subscriptionId(), t.value(),
+                    RetryHeaders.of(due, history)));
+        }
+        producer.flush();
+    }
+
+    /** The sum of the group's committed offsets on {@code topic}: records the tier consumer handed on. */
+    private static long committedOffsets(String bootstrap, String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long sum = 0;
+            for (var e : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).entrySet()) {
+                if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+                    sum += e.getValue().offset();
+                }
+            }
+            return sum;
+        }
+    }
+
     /** One task record: key = subscription id, value = a {@link DeliveryTask} as the fan-out stage writes it. */
     record Task(String subscriptionId, byte[] value) {
     }
 
-    record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu) {
+    /** @param tierCpuSeconds CPU time of the retry tier consumer's thread ({@code retry-tiers}) */
+    record Phase(long delivered, double rate, int duplicates, double produceSeconds, String cpu,
+                 double jvmCpuSeconds, double tierCpuSeconds) {
+        /** This JVM's CPU time (broker, dispatcher, receiver, backlog writer) per delivery. */
+        double cpuMicrosPerDelivery() {
+            return delivered == 0 ? 0 : jvmCpuSeconds * 1e6 / delivered;
+        }
     }
 
     /**
@@ -186,6 +448,8 @@ public final class DeliveryDriver {
                                 long expected) throws Exception {
         receiver.reset();
         MachineCpu cpu = env.machineCpu();
+        ThreadCpuProfile threads = new ThreadCpuProfile();
+        threads.start();
         cpu.start();
         long start = System.nanoTime();
         send(producer, deliveries, tasks);
@@ -195,8 +459,11 @@ public final class DeliveryDriver {
         long last = receiver.lastArrivalNanos();
         BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s", delivered, expected,
                 ReportTable.perSecond(delivered, last - start));
+        String cpuLine = cpu.stop();
+        double tierSeconds = threads.stop().stream().filter(g -> g.name().equals("retry-tiers"))
+                .mapToLong(ThreadCpuProfile.Group::cpuNanos).sum() / 1e9;
         return new Phase(delivered, ReportTable.perSecond(delivered, last - start), receiver.duplicates(), produced,
-                cpu.stop());
+                cpuLine, cpu.jvmCpuSeconds(), tierSeconds);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks) {
@@ -296,7 +563,7 @@ public final class DeliveryDriver {
                 ReportTable.perSecond(ok, end - start));
         String cpuLine = cpu.stop() + (failures.get() > 0
                 ? "; " + failures.get() + " POSTs failed (not retried), first: " + firstFailure.get() : "");
-        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine);
+        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine, cpu.jvmCpuSeconds(), 0);
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -9,19 +9,25 @@ import java.util.Map;
  * Settings of one {@link DeliveryDriver} run.
  *
  * @param tasks          delivery tasks per phase (the backlog)
+ * @param warmUp         tasks delivered before the first measured phase
  * @param subscriptions  subscriptions the tasks are spread over, round robin
  * @param payloadBytes   event payload size in each task
  * @param concurrency    requests in flight of the raw consumer baseline
  * @param slowTimeout    the timing-out subscription's {@code timeoutMs} in the isolation phase
  * @param maxInFlight    the subscriptions' {@code maxInFlight}; null = the dispatcher's default
+ * @param pendingRetries retries parked in a delay tier before the pending-retries phase; 0 = no such phase
+ * @param pendingDelay   how far in the future the parked retries are due; also the tier they are written to
+ * @param pendingRounds  how many times the phases without and with pending retries alternate
  */
-public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, int concurrency, Duration slowTimeout,
-                              Integer maxInFlight, boolean baseline, boolean isolation, Duration drainTimeout,
-                              int receiverThreads, Map<String, String> env) {
+public record DeliveryOptions(int tasks, int warmUp, int subscriptions, int payloadBytes, int concurrency, Duration slowTimeout,
+                              Integer maxInFlight, boolean baseline, boolean isolation, int pendingRetries,
+                              Duration pendingDelay, int pendingRounds, Duration drainTimeout, int receiverThreads,
+                              Map<String, String> env) {
 
     public static final String USAGE = """
             usage: DeliveryDriver [options]   (java -jar hookline-bench.jar delivery ...)
               --tasks N             delivery tasks per phase, written straight to hookline.deliveries (default 100000)
+              --warmup N            tasks delivered before measuring (default a tenth of --tasks)
               --subscriptions N     subscriptions the tasks are spread over (default 100)
               --payload BYTES       event payload size (default 1024)
               --concurrency N       requests in flight of the raw consumer baseline (default 64)
@@ -29,14 +35,21 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
               --slow-timeout D      timeout of the one hanging endpoint in the isolation phase (default 5s)
               --no-baseline         skip the raw KafkaConsumer -> HTTP baseline
               --no-isolation        skip the phase with one endpoint that always times out
+              --pending-retries N   retries parked in a delay tier before the pending-retries phase (default 100000)
+              --pending-delay D     when they are due, and the tier they wait in: one of the dispatcher's tiers
+                                    (default 10m; the phase must end before then)
+              --pending-rounds N    alternate the phases without and with pending retries N times (default 1);
+                                    between rounds the parked retries are deleted from their topic
+              --no-pending-retries  skip the phase with retries pending
               --drain-timeout D     wait this long for each phase's deliveries (default 10m)
               --receiver-threads N  threads of the local receiver (default 4)
               --env KEY=VALUE       extra setting for the standalone, repeatable
             """;
 
-    private static final List<String> FLAGS = List.of("no-baseline", "no-isolation");
-    private static final List<String> KNOWN = List.of("tasks", "subscriptions", "payload", "concurrency",
-            "max-in-flight", "slow-timeout", "no-baseline", "no-isolation", "drain-timeout", "receiver-threads");
+    private static final List<String> FLAGS = List.of("no-baseline", "no-isolation", "no-pending-retries");
+    private static final List<String> KNOWN = List.of("tasks", "warmup", "subscriptions", "payload", "concurrency",
+            "max-in-flight", "slow-timeout", "no-baseline", "no-isolation", "pending-retries", "pending-delay",
+            "pending-rounds", "no-pending-retries", "drain-timeout", "receiver-threads");
 
     public static DeliveryOptions parse(String... args) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -74,8 +87,10 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
                 throw new IllegalArgumentException("unknown option --" + name + "\n" + USAGE);
             }
         }
+        int tasks = positive(values, "tasks", 100_000);
         return new DeliveryOptions(
-                positive(values, "tasks", 100_000),
+                tasks,
+                positive(values, "warmup", Math.max(1, tasks / 10)),
                 positive(values, "subscriptions", 100),
                 positive(values, "payload", 1024),
                 positive(values, "concurrency", 64),
@@ -83,6 +98,9 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
                 values.containsKey("max-in-flight") ? positive(values, "max-in-flight", 0) : null,
                 !values.containsKey("no-baseline"),
                 !values.containsKey("no-isolation"),
+                values.containsKey("no-pending-retries") ? 0 : positive(values, "pending-retries", 100_000),
+                LoadOptions.duration("pending-delay", values.getOrDefault("pending-delay", "10m")),
+                positive(values, "pending-rounds", 1),
                 LoadOptions.duration("drain-timeout", values.getOrDefault("drain-timeout", "10m")),
                 positive(values, "receiver-threads", 4),
                 Map.copyOf(env));
@@ -103,8 +121,11 @@ public record DeliveryOptions(int tasks, int subscriptions, int payloadBytes, in
     }
 
     public String describe() {
-        return "tasks=" + tasks + " subscriptions=" + subscriptions + " payload=" + payloadBytes + "B"
+        return "tasks=" + tasks + " warmUp=" + warmUp + " subscriptions=" + subscriptions + " payload=" + payloadBytes + "B"
                 + " baselineConcurrency=" + concurrency + (maxInFlight != null ? " maxInFlight=" + maxInFlight : "")
-                + (isolation ? " slowTimeout=" + slowTimeout.toMillis() + "ms" : "") + (env.isEmpty() ? "" : " env=" + env);
+                + (isolation ? " slowTimeout=" + slowTimeout.toMillis() + "ms" : "")
+                + (pendingRetries > 0 ? " pendingRetries=" + pendingRetries + " due in " + pendingDelay + " rounds="
+                + pendingRounds : "")
+                + (env.isEmpty() ? "" : " env=" + env);
     }
 }

@@ -24,6 +24,8 @@ public final class MachineCpu {
     private Map<Long, Long> childrenBefore;
     private long reapedBefore;
     private long startNanos;
+    private double jvmCores;
+    private long jvmCpuNanos;
 
     /**
      * @param serverMarker text in the command line of the PostgreSQL server to count (its data directory), or null;
@@ -63,6 +65,8 @@ public final class MachineCpu {
         // kernel added its CPU to this process's reaped-children time.
         children += reapedChildrenCpuNanos() - reapedBefore;
         long[] statAfter = readStat();
+        jvmCores = cores(jvm, elapsed);
+        jvmCpuNanos = jvm;
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "cores busy on average: this JVM %.2f, %s %.2f", cores(jvm, elapsed), childrenLabel,
                 cores(children, elapsed)));
@@ -75,6 +79,16 @@ public final class MachineCpu {
                     cpus, Math.max(0, machineBusy - cores(jvm, elapsed) - cores(children, elapsed))));
         }
         return out.toString();
+    }
+
+    /** Cores this JVM kept busy on average between {@link #start} and the last {@link #stop}. */
+    public double jvmCores() {
+        return jvmCores;
+    }
+
+    /** CPU time this JVM used between {@link #start} and the last {@link #stop}. */
+    public double jvmCpuSeconds() {
+        return jvmCpuNanos / 1e9;
     }
 
     static double cores(long cpuNanos, long elapsedNanos) {

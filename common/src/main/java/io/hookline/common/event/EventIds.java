@@ -1,5 +1,8 @@
 package io.hookline.common.event;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -39,16 +42,41 @@ public final class EventIds {
             randomHigh = RANDOM.nextInt(1 << 16);
             randomLow = RANDOM.nextLong();
         }
+        return encode(now, randomHigh, randomLow);
+    }
+
+    /**
+     * An event id that is the same every time it is made from the same {@code name}: the ULID layout with
+     * {@code time} as its time part and the first 80 bits of SHA-256({@code name}) as its random part. For events
+     * the system may emit twice for one occurrence (after a crash), so that the copies share their id and can be
+     * deduplicated like an idempotent publish.
+     */
+    public static String derivedEventId(long timeMillis, String name) {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+        long high = ((hash[0] & 0xFFL) << 8) | (hash[1] & 0xFFL);
+        long low = 0;
+        for (int i = 2; i < 10; i++) {
+            low = (low << 8) | (hash[i] & 0xFFL);
+        }
+        return "evt_" + encode(timeMillis, high, low);
+    }
+
+    private static String encode(long millis, long high16, long low64) {
         char[] out = new char[26];
         // 48-bit time in 10 chars (the first char carries only 3 significant bits)
-        long time = now;
+        long time = millis;
         for (int i = 9; i >= 0; i--) {
             out[i] = ALPHABET[(int) (time & 31)];
             time >>>= 5;
         }
         // 80 random bits in 16 chars: high 16 bits followed by low 64 bits
-        long low = randomLow;
-        long high = randomHigh;
+        long low = low64;
+        long high = high16;
         for (int i = 25; i >= 10; i--) {
             out[i] = ALPHABET[(int) (low & 31)];
             low = (low >>> 5) | ((high & 31) << 59);

@@ -24,6 +24,7 @@ final class DeliveryMetrics {
     private final Map<AttemptOutcome.Kind, Timer> latency = new ConcurrentHashMap<>();
     /** Subscriptions per circuit-breaker state; "closed" counts only breakers with failures to remember. */
     private final Map<CircuitBreaker.State, AtomicInteger> breakers = new java.util.EnumMap<>(CircuitBreaker.State.class);
+    private final Map<CircuitBreaker.State, Counter> transitions = new java.util.EnumMap<>(CircuitBreaker.State.class);
 
     DeliveryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +40,9 @@ final class DeliveryMetrics {
             Gauge.builder("hookline.breaker.subscriptions", count, AtomicInteger::get)
                     .description("Subscriptions per circuit-breaker state on this instance")
                     .tag("state", state.label()).register(registry);
+            transitions.put(state, Counter.builder("hookline.breaker.transitions")
+                    .description("Circuit-breaker state changes, by the state entered")
+                    .tag("to", state.label()).register(registry));
         }
         undecodable = Counter.builder("hookline.delivery.undecodable")
                 .description("Records on the deliveries topic that are not delivery tasks").register(registry);
@@ -61,10 +65,20 @@ final class DeliveryMetrics {
                 .tag("reason", reason).register(registry).increment();
     }
 
-    /** A breaker moved from {@code from} to {@code to}; null = not tracked (new or forgotten). */
+    /**
+     * A breaker moved from {@code from} to {@code to}; null = not tracked (new or forgotten). Counted as a transition
+     * when it opens, turns half-open, or stops holding requests back (closed by a success, or dropped with its
+     * deleted or disabled subscription).
+     */
     void breakerMoved(CircuitBreaker.State from, CircuitBreaker.State to) {
         if (from == to) {
             return;
+        }
+        boolean wasHolding = from == CircuitBreaker.State.OPEN || from == CircuitBreaker.State.HALF_OPEN;
+        if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.HALF_OPEN) {
+            transitions.get(to).increment();
+        } else if (wasHolding) {
+            transitions.get(CircuitBreaker.State.CLOSED).increment();
         }
         if (from != null) {
             breakers.get(from).decrementAndGet();

@@ -327,6 +327,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         if (!"ordered".equals(subscription.ordering())) {
             breakerSees(task.subscriptionId(), outcome);
         }
+        retryPath.attempted(subscription, outcome.isSuccess(), startedAt, endedAt);
         RetryDecision decision = retryPolicy.decide(task, subscription, outcome, startedAt, endedAt);
         if (decision instanceof RetryDecision.Delivered) {
             logged.whenComplete((ok, error) -> queued.finish());

@@ -4,6 +4,8 @@ import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.json.Json;
 import io.hookline.dispatcher.DispatcherConfig;
 import io.hookline.dispatcher.SubscriptionIndex;
+import io.hookline.dispatcher.retry.FailureStreaks;
+import io.hookline.dispatcher.retry.OpsEvents;
 import io.hookline.dispatcher.retry.RetryHeaders;
 import io.hookline.dispatcher.retry.RetryMetrics;
 import io.hookline.dispatcher.retry.RetryPath;
@@ -61,6 +63,7 @@ public final class DeliveryStage implements AutoCloseable {
     private final WebhookHttpClient client;
     private final AttemptLog attempts;
     private final RetryPublisher retryPublisher;
+    private final OpsEvents opsEvents;
     private final RetryTierConsumer retryTiers;
     private final DeliveryMetrics metrics;
     private final DispatcherConfig.Delivery settings;
@@ -79,8 +82,9 @@ public final class DeliveryStage implements AutoCloseable {
                 settings.ioThreads());
         this.attempts = new AttemptLog(config.kafka(), config.clientId("attempts"));
         this.retryPublisher = new RetryPublisher(config.kafka(), config.clientId("retry-producer"));
+        this.opsEvents = new OpsEvents(config.kafka().topicNames(), retryPublisher, registry);
         RetryPath retryPath = new RetryPath(config.kafka().topicNames(), config.retry().tiers(), retryPublisher,
-                new RetryMetrics(registry));
+                new RetryMetrics(registry), opsEvents, new FailureStreaks(config.retry().recoveredAfter()));
         this.retryTiers = new RetryTierConsumer(config.kafka(), config.retry().tiers(), retryPublisher,
                 config.clientId("retry"), settings.commitInterval(), settings.shutdownTimeout(), Clock.systemUTC());
         this.scheduler = new DeliveryScheduler(index, new WebhookRequestFactory(config.secretCipher()), client,
@@ -380,6 +384,7 @@ public final class DeliveryStage implements AutoCloseable {
         scheduler.close();
         client.close();
         retryTiers.close(); // after the hand-over above: in-flight tasks still write to the retry path
+        opsEvents.close(); // sends what the last dead letters and recoveries queued
         retryPublisher.close();
         attempts.close();
         consumerMetrics.close();

@@ -55,6 +55,27 @@ public final class RetryPublisher implements AutoCloseable {
         return acked;
     }
 
+    /**
+     * One send without resends of its own (the idempotent producer still retries within {@code delivery.timeout.ms}),
+     * for records whose loss loses no task: completes exceptionally if the broker did not take it. May block the
+     * calling thread for up to {@code max.block.ms} while the topic's metadata is missing.
+     */
+    public CompletableFuture<Void> sendOnce(String topic, String key, byte[] value) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+                if (error == null) {
+                    acked.complete(null);
+                } else {
+                    acked.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
     private void attempt(String topic, String key, byte[] value, Headers headers, CompletableFuture<Void> acked) {
         if (closed) {
             return;

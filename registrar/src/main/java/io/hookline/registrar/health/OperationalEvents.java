@@ -2,8 +2,7 @@ package io.hookline.registrar.health;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookline.common.event.EventEnvelope;
-import io.hookline.common.event.EventIds;
-import io.hookline.common.json.Json;
+import io.hookline.common.event.OpsTopic;
 import io.hookline.common.kafka.KafkaUnavailableException;
 import io.hookline.common.kafka.TopicNames;
 import io.hookline.common.kafka.TopicProvisioner;
@@ -27,21 +26,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Operational events on the system Hookline topic {@code hookline.ops} (tenant {@code default}): operators
- * subscribe to it like to any other topic and the dispatcher delivers its events. Events are written through the
- * outbox in the transaction of the change they report, so one is never lost nor published for a rolled-back
- * change.
+ * The registrar's operational events on the system Hookline topic {@code hookline.ops} (tenant {@code default},
+ * see {@link OpsTopic}): operators subscribe to it like to any other topic and the dispatcher delivers its events.
+ * Events are written through the outbox in the transaction of the change they report, so one is never lost nor
+ * published for a rolled-back change.
  *
  * <pre>{"type":"subscription.disabled","subscriptionId":"sub_…","tenant":"acme","reason":"gone",
  * "at":"2026-11-22T07:40:00.123Z"}</pre>
  */
 public final class OperationalEvents {
     private static final Logger LOG = LoggerFactory.getLogger(OperationalEvents.class);
-    public static final String TOPIC = OutboxChannel.OPS_TOPIC;
-    public static final String TENANT = "default";
-    public static final String SUBSCRIPTION_DISABLED = "subscription.disabled";
-    /** Operational events are few; one partition keeps them in the order they happened. */
-    static final int PARTITIONS = 1;
+    public static final String TOPIC = OpsTopic.NAME;
+    public static final String TENANT = OpsTopic.TENANT;
+    static final int PARTITIONS = OpsTopic.PARTITIONS;
 
     private final OutboxRepository outbox;
 
@@ -51,13 +48,11 @@ public final class OperationalEvents {
 
     /** Appends {@code subscription.disabled} for {@code subscription} to the outbox, in the caller's transaction. */
     public EventEnvelope subscriptionDisabled(Handle h, SubscriptionRecord subscription, String reason, Instant at) {
-        ObjectNode payload = Json.MAPPER.createObjectNode()
-                .put("type", SUBSCRIPTION_DISABLED)
+        ObjectNode payload = OpsTopic.payload(OpsTopic.SUBSCRIPTION_DISABLED)
                 .put("subscriptionId", subscription.id())
                 .put("tenant", subscription.tenant())
-                .put("reason", reason)
-                .put("at", at.toString());
-        EventEnvelope event = new EventEnvelope(EventIds.newEventId(), TOPIC, TENANT, null, null, at, at, payload);
+                .put("reason", reason);
+        EventEnvelope event = OpsTopic.event(payload, at);
         outbox.opsEvent(h, event);
         return event;
     }
@@ -81,7 +76,7 @@ public final class OperationalEvents {
         }
         int partitions = created.contains(kafkaName) ? PARTITIONS : partitionsOf(admin, kafkaName, timeout);
         TopicRecord record = new TopicRecord(TOPIC, TENANT, partitions,
-                "Hookline operational events (subscription.disabled)", null,
+                "Hookline operational events (subscription.disabled, delivery.exhausted, delivery.recovered)", null,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         boolean inserted = database.write(h -> {
             if (!topics.insert(h, record)) {

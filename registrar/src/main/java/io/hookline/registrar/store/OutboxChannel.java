@@ -1,5 +1,6 @@
 package io.hookline.registrar.store;
 
+import io.hookline.common.event.OpsTopic;
 import io.hookline.common.kafka.TopicNames;
 
 /**
@@ -10,7 +11,7 @@ public enum OutboxChannel {
     SUBSCRIPTIONS("subscriptions"), TOPICS("topics"), API_KEYS("api-keys"), OPS_EVENTS("events.hookline.ops");
 
     /** The Hookline topic whose events {@link #OPS_EVENTS} carries. */
-    public static final String OPS_TOPIC = "hookline.ops";
+    public static final String OPS_TOPIC = OpsTopic.NAME;
 
     private final String wireName;
 
