@@ -92,8 +92,12 @@ public final class DeliveryStage implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, config.clientId("delivery"))),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::connectionsOpened)
-                .description("Connections opened to endpoints (keep-alive reuse keeps this low)").register(registry);
+        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::http1ConnectionsOpened)
+                .description("Connections opened to endpoints by protocol (keep-alive reuse keeps this low)")
+                .tag("protocol", "http/1.1").register(registry);
+        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::http2ConnectionsOpened)
+                .description("Connections opened to endpoints by protocol (keep-alive reuse keeps this low)")
+                .tag("protocol", "h2").register(registry);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "delivery-consumer");
