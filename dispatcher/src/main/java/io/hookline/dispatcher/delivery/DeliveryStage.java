@@ -1,7 +1,7 @@
 package io.hookline.dispatcher.delivery;
 
 import io.hookline.common.event.DeliveryTask;
-import io.hookline.common.json.Json;
+import io.hookline.common.event.DeliveryTaskCodec;
 import io.hookline.dispatcher.DispatcherConfig;
 import io.hookline.dispatcher.SubscriptionIndex;
 import io.hookline.dispatcher.retry.RetryHeaders;
@@ -157,7 +157,7 @@ public final class DeliveryStage implements AutoCloseable {
         state.watermark.track(record.offset());
         DeliveryTask task;
         try {
-            task = Json.read(record.value(), DeliveryTask.class);
+            task = DeliveryTaskCodec.decode(record.value()); // the payload stays raw bytes up to the request body
         } catch (RuntimeException e) {
             LOG.warn("skipping undecodable delivery task at {} offset {}: {}", tp, record.offset(), e.getMessage());
             metrics.undecodable();
