@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.json.Json;
 import io.hookline.common.subscription.SubscriptionRecord;
@@ -142,6 +143,24 @@ class DeliveryIT {
             assertThat(topics.readTasks()).noneMatch(t -> t.subscriptionId().equals(disabled.id()));
             assertThat(off.requests()).isEmpty();
             assertThat(toA.size() + toB.size()).isEqualTo(12); // nothing delivered twice
+        }
+    }
+
+    /** A task written by version 1 (record binding, ISO-8601 instants) before an upgrade is still delivered. */
+    @Test
+    void aTaskInTheVersionOneFormatIsStillDelivered() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            TestSubscription sub = subscribe(topics.subscription("v1", receiver.url("/old"), "orders.shipped"));
+            EventEnvelope event = topics.event("orders.shipped", "v1", "{\"legacy\":[1,2.50,{\"a\":null}]}");
+            ObjectNode task = Json.MAPPER.createObjectNode().put("v", 1);
+            task.set("event", Json.MAPPER.valueToTree(event));
+            task.put("subscriptionId", sub.id()).put("attempt", 1).put("dueAt", Instant.now().toString())
+                    .put("sourcePartition", 0).put("sourceOffset", 0);
+            assertThat(task.get("event").get("occurredAt").isTextual()).isTrue();
+            topics.writeTaskJson(sub.id(), Json.writeString(task));
+
+            List<RecordedRequest> requests = receiver.awaitRequests(1, WAIT);
+            verifyAll(requests, sub, List.of(sub.secret()), Map.of(event.id(), event));
         }
     }
 

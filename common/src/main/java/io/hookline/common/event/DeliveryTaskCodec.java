@@ -10,13 +10,10 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import io.hookline.common.json.IsoInstants;
 import io.hookline.common.json.Json;
 import io.hookline.common.json.RawJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Arrays;
 
@@ -99,10 +96,10 @@ public final class DeliveryTaskCodec {
             switch (field) {
                 case "v" -> v = p.getValueAsInt();
                 case "event" -> event = value == JsonToken.VALUE_NULL ? null : readEvent(p, payloads);
-                case "subscriptionId" -> subscriptionId = text(p);
+                case "subscriptionId" -> subscriptionId = JsonFields.text(p);
                 case "attempt" -> attempt = p.getValueAsInt();
-                case "firstAttemptAt" -> firstAttemptAt = instant(p);
-                case "dueAt" -> dueAt = instant(p);
+                case "firstAttemptAt" -> firstAttemptAt = JsonFields.instant(p);
+                case "dueAt" -> dueAt = JsonFields.instant(p);
                 case "sourcePartition" -> sourcePartition = p.getValueAsInt();
                 case "sourceOffset" -> sourceOffset = p.getValueAsLong();
                 default -> p.skipChildren();
@@ -126,13 +123,13 @@ public final class DeliveryTaskCodec {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
-                case "id" -> id = text(p);
-                case "topic" -> topic = text(p);
-                case "tenant" -> tenant = text(p);
-                case "orderingKey" -> orderingKey = text(p);
-                case "idempotencyKey" -> idempotencyKey = text(p);
-                case "occurredAt" -> occurredAt = instant(p);
-                case "receivedAt" -> receivedAt = instant(p);
+                case "id" -> id = JsonFields.text(p);
+                case "topic" -> topic = JsonFields.text(p);
+                case "tenant" -> tenant = JsonFields.text(p);
+                case "orderingKey" -> orderingKey = JsonFields.text(p);
+                case "idempotencyKey" -> idempotencyKey = JsonFields.text(p);
+                case "occurredAt" -> occurredAt = JsonFields.instant(p);
+                case "receivedAt" -> receivedAt = JsonFields.instant(p);
                 case "payload" -> payload = payloads.read(p);
                 default -> p.skipChildren();
             }
@@ -143,59 +140,6 @@ public final class DeliveryTaskCodec {
     private static void expect(JsonParser p, JsonToken token, String what) throws IOException {
         if (p.currentToken() != token) {
             throw new IOException("expected " + what + " (" + token + ") but found " + p.currentToken());
-        }
-    }
-
-    private static String text(JsonParser p) throws IOException {
-        return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
-    }
-
-    /** ISO-8601 text (version 1) or decimal epoch seconds (version 2, and Jackson's numeric form). */
-    private static Instant instant(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case VALUE_NULL -> null;
-            case VALUE_STRING -> IsoInstants.parse(p.getText());
-            case VALUE_NUMBER_INT -> Instant.ofEpochSecond(p.getLongValue());
-            case VALUE_NUMBER_FLOAT -> epochSeconds(p.getText());
-            default -> throw new IOException("expected an instant but found " + p.currentToken());
-        };
-    }
-
-    private static Instant epochSeconds(String text) {
-        int dot = text.indexOf('.');
-        if (dot < 0 || text.indexOf('e') >= 0 || text.indexOf('E') >= 0 || text.length() - dot - 1 > 9
-                || text.startsWith("-")) {
-            BigDecimal value = new BigDecimal(text); // not what this codec writes: the general way
-            long seconds = value.setScale(0, RoundingMode.FLOOR).longValueExact();
-            return Instant.ofEpochSecond(seconds, value.subtract(BigDecimal.valueOf(seconds)).movePointRight(9)
-                    .longValue());
-        }
-        long seconds = Long.parseLong(text, 0, dot, 10);
-        int width = text.length() - dot - 1;
-        long nanos = width == 0 ? 0 : Long.parseLong(text, dot + 1, text.length(), 10);
-        for (int i = width; i < 9; i++) {
-            nanos *= 10;
-        }
-        return Instant.ofEpochSecond(seconds, nanos);
-    }
-
-    private static void writeInstant(JsonGenerator gen, String field, Instant instant) throws IOException {
-        if (instant == null) {
-            return;
-        }
-        long seconds = instant.getEpochSecond();
-        if (seconds < 0) {
-            gen.writeStringField(field, IsoInstants.format(instant)); // a negative decimal would need care; never hit
-            return;
-        }
-        String nanos = Integer.toString(instant.getNano());
-        gen.writeFieldName(field);
-        gen.writeNumber(seconds + "." + "000000000".substring(nanos.length()) + nanos);
-    }
-
-    private static void writeText(JsonGenerator gen, String field, String value) throws IOException {
-        if (value != null) {
-            gen.writeStringField(field, value);
         }
     }
 
@@ -213,20 +157,20 @@ public final class DeliveryTaskCodec {
             gen.writeNumberField("v", VERSION);
             EventEnvelope event = task.event();
             gen.writeObjectFieldStart("event");
-            writeText(gen, "id", event.id());
-            writeText(gen, "topic", event.topic());
-            writeText(gen, "tenant", event.tenant());
-            writeText(gen, "orderingKey", event.orderingKey());
-            writeText(gen, "idempotencyKey", event.idempotencyKey());
-            writeInstant(gen, "occurredAt", event.occurredAt());
-            writeInstant(gen, "receivedAt", event.receivedAt());
+            JsonFields.writeText(gen, "id", event.id());
+            JsonFields.writeText(gen, "topic", event.topic());
+            JsonFields.writeText(gen, "tenant", event.tenant());
+            JsonFields.writeText(gen, "orderingKey", event.orderingKey());
+            JsonFields.writeText(gen, "idempotencyKey", event.idempotencyKey());
+            JsonFields.writeEpochInstant(gen, "occurredAt", event.occurredAt());
+            JsonFields.writeEpochInstant(gen, "receivedAt", event.receivedAt());
             gen.writeFieldName("payload");
             provider.defaultSerializeValue(event.payload(), gen);
             gen.writeEndObject();
-            writeText(gen, "subscriptionId", task.subscriptionId());
+            JsonFields.writeText(gen, "subscriptionId", task.subscriptionId());
             gen.writeNumberField("attempt", task.attempt());
-            writeInstant(gen, "firstAttemptAt", task.firstAttemptAt());
-            writeInstant(gen, "dueAt", task.dueAt());
+            JsonFields.writeEpochInstant(gen, "firstAttemptAt", task.firstAttemptAt());
+            JsonFields.writeEpochInstant(gen, "dueAt", task.dueAt());
             gen.writeNumberField("sourcePartition", task.sourcePartition());
             gen.writeNumberField("sourceOffset", task.sourceOffset());
             gen.writeEndObject();

@@ -49,7 +49,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,8 +100,7 @@ public final class WebhookHttpClient implements AutoCloseable {
     /** Where connections go; one pool of idle connections each. */
     private record Origin(boolean tls, String host, int port) {
         static Origin of(URI url) {
-            String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-            boolean tls = scheme.equals("https");
+            boolean tls = url.getScheme().equalsIgnoreCase("https"); // per request: no lower-cased copy
             String host = url.getHost();
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);

@@ -58,6 +58,8 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class TlsReceiver implements AutoCloseable {
     private static final String PASSWORD = "changeit";
+    /** One certificate per test JVM: keytool takes seconds on a loaded machine. */
+    private static KeyStore certificate;
 
     /** One request as received. */
     record Received(String protocol, String method, String path, Map<String, List<String>> headers, byte[] body) {
@@ -127,8 +129,11 @@ final class TlsReceiver implements AutoCloseable {
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
     }
 
-    /** A PKCS#12 key store with a fresh self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
-    private static KeyStore selfSigned(Path dir) throws Exception {
+    /** A PKCS#12 key store with a self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
+    private static synchronized KeyStore selfSigned(Path dir) throws Exception {
+        if (certificate != null) {
+            return certificate;
+        }
         Path file = dir.resolve("receiver.p12");
         Files.deleteIfExists(file);
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
@@ -144,6 +149,7 @@ final class TlsReceiver implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, PASSWORD.toCharArray());
         }
+        certificate = store;
         return store;
     }
 
