@@ -69,6 +69,14 @@ class WebhookHttpClientTlsIT {
         return factory.build(DeliveryTask.first(event, subscription.id(), now, 0, n), subscription, now);
     }
 
+    private List<WebhookRequest> signed(TlsReceiver receiver, int count, int timeoutMs) throws Exception {
+        List<WebhookRequest> requests = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            requests.add(signed(receiver.url("/hooks?x=1"), i, timeoutMs));
+        }
+        return requests;
+    }
+
     private static List<HttpExchange> sendAll(WebhookHttpClient client, List<WebhookRequest> requests)
             throws Exception {
         List<CompletableFuture<HttpExchange>> sent = requests.stream().map(client::send).toList();
@@ -93,10 +101,7 @@ class WebhookHttpClientTlsIT {
     void anEndpointOfferingHttp2GetsEveryRequestAsAStreamOfOneConnection() throws Exception {
         TlsReceiver receiver = receiver(true, 100, 20);
         WebhookHttpClient client = clientTrusting(receiver);
-        List<WebhookRequest> requests = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            requests.add(signed(receiver.url("/hooks?x=1"), i, 10_000));
-        }
+        List<WebhookRequest> requests = signed(receiver, 20, 10_000);
 
         assertThat(sendAll(client, requests)).allSatisfy(e -> assertThat(e.status()).isEqualTo(204));
 
@@ -135,10 +140,7 @@ class WebhookHttpClientTlsIT {
     void noMoreStreamsAreOpenThanTheServerAllows() throws Exception {
         TlsReceiver receiver = receiver(true, 3, 100);
         WebhookHttpClient client = clientTrusting(receiver);
-        List<WebhookRequest> requests = new ArrayList<>();
-        for (int i = 0; i < 15; i++) {
-            requests.add(signed(receiver.url("/hooks?x=1"), i, 20_000));
-        }
+        List<WebhookRequest> requests = signed(receiver, 15, 20_000);
 
         // A stream beyond the limit would be refused by the server and fail here.
         assertThat(sendAll(client, requests)).allSatisfy(e -> assertThat(e.status()).isEqualTo(204));
