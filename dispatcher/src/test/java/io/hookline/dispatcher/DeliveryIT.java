@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.json.Json;
 import io.hookline.common.subscription.SubscriptionRecord;
@@ -145,6 +146,24 @@ class DeliveryIT {
         }
     }
 
+    /** A task written by version 1 (record binding, ISO-8601 instants) before an upgrade is still delivered. */
+    @Test
+    void aTaskInTheVersionOneFormatIsStillDelivered() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            TestSubscription sub = subscribe(topics.subscription("v1", receiver.url("/old"), "orders.shipped"));
+            EventEnvelope event = topics.event("orders.shipped", "v1", "{\"legacy\":[1,2.50,{\"a\":null}]}");
+            ObjectNode task = Json.MAPPER.createObjectNode().put("v", 1);
+            task.set("event", Json.MAPPER.valueToTree(event));
+            task.put("subscriptionId", sub.id()).put("attempt", 1).put("dueAt", Instant.now().toString())
+                    .put("sourcePartition", 0).put("sourceOffset", 0);
+            assertThat(task.get("event").get("occurredAt").isTextual()).isTrue();
+            topics.writeTaskJson(sub.id(), Json.writeString(task));
+
+            List<RecordedRequest> requests = receiver.awaitRequests(1, WAIT);
+            verifyAll(requests, sub, List.of(sub.secret()), Map.of(event.id(), event));
+        }
+    }
+
     private static void verifyAll(List<RecordedRequest> requests, TestSubscription subscription,
                                   List<WebhookSecret> secrets, Map<String, EventEnvelope> byId) throws Exception {
         for (RecordedRequest request : requests) {
@@ -196,6 +215,64 @@ class DeliveryIT {
             receiver.releaseResponses();
             receiver.awaitRequests(12, WAIT);
             assertThat(attemptsOf(sub.id(), 12)).hasSize(12);
+        }
+    }
+
+    @Test
+    void maxInFlightHoldsWhileCompletionsKeepFreeingSlots() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            receiver.holdResponses();
+            TestSubscription sub = subscribe(topics.subscription("inflight-busy", receiver.url("/"),
+                    List.of("orders.shipped"), r -> HooklineTopics.with(r, "active", null, 4, 30_000, null, null)));
+            int count = 80;
+            topics.publishAll(IntStream.range(0, count).mapToObj(i -> topics.event("orders.shipped",
+                    "inflight-busy", "{\"n\":" + i + "}")).toList());
+            awaitWitness("orders.shipped");
+            await("four requests in flight").atMost(WAIT).until(() -> receiver.inFlight() >= 4);
+
+            // Now every answer frees a slot that the next request takes at once, 76 times over: the race between a
+            // completion and the next start is where an off-by-one would let a fifth request through.
+            receiver.respondWith(request -> {
+                try {
+                    Thread.sleep(15); // the endpoint takes a moment, so requests overlap
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return WebhookResponse.status(204);
+            });
+            receiver.releaseResponses();
+            receiver.awaitRequests(count, WAIT);
+            assertThat(attemptsOf(sub.id(), count)).hasSize(count);
+            assertThat(receiver.peakInFlight()).as("most concurrent requests the endpoint saw").isEqualTo(4);
+        }
+    }
+
+    /**
+     * Issue 6: the rate limit holds within 10 % over a 10 s window. The backlog is far more than the window's worth
+     * and fully queued at the dispatcher before the window opens, so only the limiter decides how many arrive in it.
+     */
+    @Test
+    void theRateLimitHoldsWithinTenPercentOverTenSeconds() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            double rate = 20;
+            Duration window = Duration.ofSeconds(10);
+            subscribe(topics.subscription("rate-window", receiver.url("/"), List.of("orders.shipped"),
+                    r -> HooklineTopics.with(r, "active", rate, 50, null, null, null)));
+            topics.publishAll(IntStream.range(0, 330).mapToObj(i -> topics.event("orders.shipped", "rate-window",
+                    "{\"n\":" + i + "}")).toList());
+            topics.awaitFannedOut(WAIT, "orders.shipped");
+            receiver.awaitRequests(1, WAIT);
+
+            Instant from = Instant.now().plusMillis(500);
+            Instant to = from.plus(window);
+            // Requests after the window show that the backlog never ran dry inside it.
+            await("requests after the window").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> receiver.requests().stream().anyMatch(r -> r.receivedAt().isAfter(to)));
+            long inWindow = receiver.requests().stream()
+                    .filter(r -> !r.receivedAt().isBefore(from) && r.receivedAt().isBefore(to)).count();
+            long expected = Math.round(rate * window.toSeconds());
+            assertThat(inWindow).as("requests within %s at %s/s", window, rate)
+                    .isBetween(Math.round(expected * 0.9), Math.round(expected * 1.1));
         }
     }
 

@@ -202,6 +202,11 @@ public final class HooklineTopics implements AutoCloseable {
         return out;
     }
 
+    /** Writes a delivery task record as given, e.g. in the format an older version wrote. */
+    public void writeTaskJson(String subscriptionId, String json) {
+        send(names.deliveries(), subscriptionId, json);
+    }
+
     private void send(String topic, String key, String value) {
         try {
             producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);

@@ -211,18 +211,26 @@ public final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) {
         int current = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(current, Math::max);
+        boolean counted = true;
         try {
             RecordedRequest request = record(exchange, exchange.getRequestBody().readAllBytes());
             CountDownLatch gate = hold;
             gate.await();
-            send(exchange, responseTo(request));
+            WebhookResponse response = responseTo(request);
+            // No longer in flight before the first response byte leaves: a sender that reacts to this response by
+            // sending its next request (on another connection and thread) must never be counted twice at once.
+            inFlight.decrementAndGet();
+            counted = false;
+            send(exchange, response);
         } catch (IOException e) {
             LOG.debug("Webhook sender went away before the response", e);
         } catch (InterruptedException e) {
             // Only close() interrupts, and the server is gone by then.
             Thread.currentThread().interrupt();
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
             exchange.close();
         }
     }

@@ -1,5 +1,7 @@
 package io.hookline.common.event;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.time.Instant;
 
 /**
@@ -10,6 +12,8 @@ import java.time.Instant;
  * @param outcome         {@code success}, {@code retryable}, {@code gone} or {@code permanent}
  * @param responseExcerpt the first bytes of the response body (capped), for operators
  */
+@JsonSerialize(using = AttemptRecordCodec.Serializer.class)
+@JsonDeserialize(using = AttemptRecordCodec.Deserializer.class)
 public record AttemptRecord(
         int v,
         String id,

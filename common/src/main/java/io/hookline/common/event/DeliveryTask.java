@@ -1,16 +1,20 @@
 package io.hookline.common.event;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * One event to deliver to one subscription, as written on {@code hookline.deliveries} (key = subscription id)
  * and on the retry topics. {@code v} versions the record: fields are only ever added, and readers ignore
- * fields they do not know.
+ * fields they do not know. Its JSON form is {@link DeliveryTaskCodec}'s.
  *
  * @param sourcePartition the events-topic partition the event came from (what "ordered" subscriptions order by)
  * @param sourceOffset    its offset there
  */
+@JsonSerialize(using = DeliveryTaskCodec.Serializer.class)
+@JsonDeserialize(using = DeliveryTaskCodec.Deserializer.class)
 public record DeliveryTask(
         int v,
         EventEnvelope event,
@@ -21,7 +25,7 @@ public record DeliveryTask(
         int sourcePartition,
         long sourceOffset) {
 
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = DeliveryTaskCodec.VERSION;
 
     public DeliveryTask {
         Objects.requireNonNull(event, "event");

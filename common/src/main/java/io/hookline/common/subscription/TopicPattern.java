@@ -37,6 +37,11 @@ public record TopicPattern(String text) {
     }
 
     public boolean matches(String topic) {
-        return isWildcard() ? topic.startsWith(prefix()) && topic.length() > prefix().length() : text.equals(topic);
+        if (!isWildcard()) {
+            return text.equals(topic);
+        }
+        // Compares in place: this runs for every candidate of every fanned-out event, prefix() would allocate.
+        int prefixLength = text.length() - 1;
+        return topic.length() > prefixLength && topic.regionMatches(0, text, 0, prefixLength);
     }
 }

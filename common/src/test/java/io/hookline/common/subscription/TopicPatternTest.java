@@ -14,6 +14,10 @@ class TopicPatternTest {
         assertThat(TopicPattern.parse("orders.*").matches("orders.eu.created")).isTrue();
         assertThat(TopicPattern.parse("orders.*").matches("orders")).isFalse();
         assertThat(TopicPattern.parse("orders.*").matches("ordersx.created")).isFalse();
+        assertThat(TopicPattern.parse("orders.*").matches("orders.")).isFalse();
+        assertThat(TopicPattern.parse("orders.*").matches("orders.x")).isTrue();
+        assertThat(TopicPattern.parse("*").matches("")).isFalse();
+        assertThat(TopicPattern.parse("*").matches("x")).isTrue();
         assertThat(TopicPattern.parse("*").matches("anything")).isTrue();
         assertThat(TopicPattern.parse("orders.*").prefix()).isEqualTo("orders.");
         assertThat(TopicPattern.parse("*").prefix()).isEmpty();

@@ -1,7 +1,7 @@
 package io.hookline.dispatcher.delivery;
 
 import io.hookline.common.event.DeliveryTask;
-import io.hookline.common.json.Json;
+import io.hookline.common.event.DeliveryTaskCodec;
 import io.hookline.dispatcher.DispatcherConfig;
 import io.hookline.dispatcher.SubscriptionIndex;
 import io.hookline.dispatcher.retry.FailureStreaks;
@@ -101,8 +101,12 @@ public final class DeliveryStage implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, config.clientId("delivery"))),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::connectionsOpened)
-                .description("Connections opened to endpoints (keep-alive reuse keeps this low)").register(registry);
+        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::http1ConnectionsOpened)
+                .description("Connections opened to endpoints by protocol (keep-alive reuse keeps this low)")
+                .tag("protocol", "http/1.1").register(registry);
+        FunctionCounter.builder("hookline.delivery.connections", client, WebhookHttpClient::http2ConnectionsOpened)
+                .description("Connections opened to endpoints by protocol (keep-alive reuse keeps this low)")
+                .tag("protocol", "h2").register(registry);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "delivery-consumer");
@@ -166,7 +170,7 @@ public final class DeliveryStage implements AutoCloseable {
         }
         DeliveryTask task;
         try {
-            task = Json.read(record.value(), DeliveryTask.class);
+            task = DeliveryTaskCodec.decode(record.value()); // the payload stays raw bytes up to the request body
         } catch (RuntimeException e) {
             LOG.warn("skipping undecodable delivery task at {} offset {}: {}", tp, record.offset(), e.getMessage());
             metrics.undecodable();

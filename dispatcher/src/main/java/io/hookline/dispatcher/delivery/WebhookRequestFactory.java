@@ -1,9 +1,11 @@
 package io.hookline.dispatcher.delivery;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
+import io.hookline.common.json.IsoInstants;
 import io.hookline.common.json.Json;
+import io.hookline.common.json.RawJson;
 import io.hookline.common.security.SecretCipher;
 import io.hookline.common.subscription.SubscriptionRecord;
 import io.hookline.signature.WebhookHeaders;
@@ -11,12 +13,14 @@ import io.hookline.signature.WebhookSecret;
 import io.hookline.signature.WebhookSigner;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,8 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Builds the request receivers get (DESIGN.md section 5): body {@code {"type","timestamp","data"}}, the Standard
  * Webhooks headers (one {@code v1} signature per secret that signs at send time, so receivers keep verifying
  * through a rotation), {@code content-type}, {@code user-agent}, {@code hookline-attempt},
- * {@code hookline-subscription} and the subscription's custom headers. Secrets are decrypted once per subscription
- * version and kept in memory, not per request.
+ * {@code hookline-subscription} and the subscription's custom headers. What depends only on the subscription (its
+ * parsed URL, decrypted secrets, filtered custom headers) is prepared once per subscription version and kept in
+ * memory, not per request; the event's payload is copied into the body as the bytes it arrived as when it is
+ * {@link RawJson}.
  */
 public final class WebhookRequestFactory {
     public static final String USER_AGENT = "Hookline/" + version();
@@ -43,12 +49,20 @@ public final class WebhookRequestFactory {
     private record DecryptedSecret(WebhookSecret secret, Instant expiresAt) {
     }
 
-    /** Decrypted secrets of one subscription record (compared by identity: a new record means re-decrypting). */
-    private record CachedSecrets(SubscriptionRecord record, List<DecryptedSecret> secrets) {
+    /**
+     * What one subscription record needs on every request (compared by identity: a new record means preparing
+     * again). A record that cannot be prepared keeps its error, so every request fails the same way cheaply.
+     */
+    private record Prepared(SubscriptionRecord record, URI url, List<DecryptedSecret> secrets,
+                            List<Map.Entry<String, String>> customHeaders, String error) {
     }
 
+    private static final byte[] TYPE = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIMESTAMP = "\",\"timestamp\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "\",\"data\":".getBytes(StandardCharsets.US_ASCII);
+
     private final SecretCipher cipher;
-    private final Map<String, CachedSecrets> secrets = new ConcurrentHashMap<>();
+    private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
 
     public WebhookRequestFactory(SecretCipher cipher) {
         this.cipher = cipher;
@@ -61,19 +75,19 @@ public final class WebhookRequestFactory {
      *                                  secret): retrying would not help
      */
     public WebhookRequest build(DeliveryTask task, SubscriptionRecord subscription, Instant now) {
-        URI url = parseUrl(subscription.url());
+        Prepared ready = prepare(subscription);
+        if (ready.error() != null) {
+            throw new IllegalArgumentException(ready.error());
+        }
         EventEnvelope event = task.event();
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("type", event.topic());
         Instant at = event.occurredAt() != null ? event.occurredAt()
                 : event.receivedAt() != null ? event.receivedAt() : now;
-        body.put("timestamp", at.toString());
-        body.set("data", event.payload());
-        byte[] bytes = Json.write(body);
+        byte[] bytes = body(event.topic(), IsoInstants.format(at), event.payload() instanceof RawJson raw
+                ? raw.bytes() : Json.write(event.payload()));
         long timestamp = now.getEpochSecond();
-        String signature = WebhookSigner.sign(event.id(), timestamp, bytes, signingSecrets(subscription, now));
+        String signature = WebhookSigner.sign(event.id(), timestamp, bytes, signingSecrets(ready, now));
 
-        List<Map.Entry<String, String>> headers = new ArrayList<>(8 + sizeOf(subscription.headers()));
+        List<Map.Entry<String, String>> headers = new ArrayList<>(7 + ready.customHeaders().size());
         headers.add(header("content-type", "application/json"));
         headers.add(header("user-agent", USER_AGENT));
         headers.add(header(WebhookHeaders.ID, event.id()));
@@ -81,27 +95,67 @@ public final class WebhookRequestFactory {
         headers.add(header(WebhookHeaders.SIGNATURE, signature));
         headers.add(header(ATTEMPT_HEADER, Integer.toString(task.attempt())));
         headers.add(header(SUBSCRIPTION_HEADER, subscription.id()));
+        headers.addAll(ready.customHeaders());
+        return new WebhookRequest(ready.url(), Collections.unmodifiableList(headers), bytes,
+                Duration.ofMillis(subscription.timeoutMsOrDefault()));
+    }
+
+    /** {@code {"type":<topic>,"timestamp":<at>,"data":<payload>}}, written straight into one array. */
+    private static byte[] body(String topic, String at, byte[] payload) {
+        byte[] type = JsonStringEncoder.getInstance().quoteAsUTF8(topic);
+        int length = TYPE.length + type.length + TIMESTAMP.length + at.length() + DATA.length + payload.length + 1;
+        byte[] out = new byte[length];
+        int i = put(out, 0, TYPE);
+        i = put(out, i, type);
+        i = put(out, i, TIMESTAMP);
+        for (int c = 0; c < at.length(); c++) {
+            out[i++] = (byte) at.charAt(c); // ISO-8601 is ASCII
+        }
+        i = put(out, i, DATA);
+        i = put(out, i, payload);
+        out[i] = '}';
+        return out;
+    }
+
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    private Prepared prepare(SubscriptionRecord subscription) {
+        Prepared cached = prepared.get(subscription.id());
+        if (cached != null && cached.record() == subscription) {
+            return cached;
+        }
+        Prepared fresh;
+        try {
+            fresh = new Prepared(subscription, parseUrl(subscription.url()), decrypt(subscription),
+                    customHeaders(subscription), null);
+        } catch (IllegalArgumentException e) {
+            fresh = new Prepared(subscription, null, List.of(), List.of(), e.getMessage());
+        }
+        prepared.put(subscription.id(), fresh);
+        return fresh;
+    }
+
+    private static List<Map.Entry<String, String>> customHeaders(SubscriptionRecord subscription) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
         if (subscription.headers() != null) {
             subscription.headers().forEach((name, value) -> {
                 String lower = name.toLowerCase(Locale.ROOT);
                 if (!RESERVED.contains(lower) && !lower.startsWith("webhook-") && !lower.startsWith("hookline-")
                         && value != null) {
-                    headers.add(header(lower, value));
+                    out.add(header(lower, value));
                 }
             });
         }
-        return new WebhookRequest(url, List.copyOf(headers), bytes,
-                Duration.ofMillis(subscription.timeoutMsOrDefault()));
+        return List.copyOf(out);
     }
 
-    private List<WebhookSecret> signingSecrets(SubscriptionRecord subscription, Instant now) {
-        CachedSecrets cached = secrets.get(subscription.id());
-        if (cached == null || cached.record() != subscription) {
-            cached = new CachedSecrets(subscription, decrypt(subscription));
-            secrets.put(subscription.id(), cached);
-        }
-        List<WebhookSecret> active = new ArrayList<>(cached.secrets().size());
-        for (DecryptedSecret s : cached.secrets()) {
+    private static List<WebhookSecret> signingSecrets(Prepared ready, Instant now) {
+        SubscriptionRecord subscription = ready.record();
+        List<WebhookSecret> active = new ArrayList<>(ready.secrets().size());
+        for (DecryptedSecret s : ready.secrets()) {
             if (s.expiresAt() == null || s.expiresAt().isAfter(now)) {
                 active.add(s.secret());
             }
@@ -129,9 +183,9 @@ public final class WebhookRequestFactory {
         return out;
     }
 
-    /** Drops the cached secrets of a subscription this instance no longer serves. */
+    /** Drops what was prepared for a subscription this instance no longer serves. */
     public void forget(String subscriptionId) {
-        secrets.remove(subscriptionId);
+        prepared.remove(subscriptionId);
     }
 
     private static URI parseUrl(String url) {
@@ -148,10 +202,6 @@ public final class WebhookRequestFactory {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("url is not valid: " + e.getMessage());
         }
-    }
-
-    private static int sizeOf(Map<String, String> map) {
-        return map == null ? 0 : map.size();
     }
 
     private static Map.Entry<String, String> header(String name, String value) {
