@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,7 +141,7 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private void write(ChannelHandlerContext ctx, long start, String template, String method, HttpResponse response,
                        boolean keepAlive) {
-        FullHttpResponse out = new DefaultFullHttpResponse(msgVersion(), HttpResponseStatus.valueOf(response.status()),
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
                 Unpooled.wrappedBuffer(response.body()));
         response.headers().forEach(out.headers()::set);
         if (response.contentType() != null) {
@@ -151,24 +153,19 @@ final class RoutingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
-        timer(method, template, response.status()).record(System.nanoTime() - start,
-                java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer(method, template, response.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     /** The request timer of a method, route and status; looked up once, not built and registered per request. */
     private Timer timer(String method, String template, int status) {
-        return timers.computeIfAbsent(new TimerKey(method, template, status), key -> Timer
-                .builder("hookline.http.server.requests")
+        return timers.computeIfAbsent(new TimerKey(method, template, status), key -> Timer.builder(
+                        "hookline.http.server.requests")
                 .description("HTTP requests served, by route template and status")
                 .tag("method", key.method()).tag("route", key.template()).tag("status", Integer.toString(key.status()))
                 .register(meters));
     }
 
     private record TimerKey(String method, String template, int status) {
-    }
-
-    private static io.netty.handler.codec.http.HttpVersion msgVersion() {
-        return io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
     }
 
     @Override
