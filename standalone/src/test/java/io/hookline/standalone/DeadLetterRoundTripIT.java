@@ -37,14 +37,9 @@ class DeadLetterRoundTripIT {
 
     @BeforeAll
     static void start() throws Exception {
-        hookline = Standalone.start(StandaloneConfig.from(Map.of(
-                "HOOKLINE_DATA_DIR", dataDir.toString(),
-                "HOOKLINE_GATEWAY_PORT", "0", "HOOKLINE_REGISTRAR_PORT", "0",
-                "HOOKLINE_DISPATCHER_PORT", "0", "HOOKLINE_REPLAYER_PORT", "0",
-                "HOOKLINE_BROKER_PORT", "0", "HOOKLINE_BROKER_CONTROLLER_PORT", "0", "HOOKLINE_DB_PORT", "0",
-                // Six failures in a row open the endpoint's circuit breaker; replays then wait for its probe. A short
-                // open time keeps that wait short (the default is 30 s).
-                "HOOKLINE_BREAKER_OPEN_FOR", "1s")));
+        // Six failures in a row open the endpoint's circuit breaker; replays then wait for its probe. A short open
+        // time keeps that wait short (the default is 30 s).
+        hookline = InProcessStandalone.start(dataDir, Map.of("HOOKLINE_BREAKER_OPEN_FOR", "1s"));
         api = new HooklineApi(hookline.adminKey());
         receiver = WebhookReceiver.start();
     }
