@@ -30,7 +30,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,12 +59,8 @@ public final class ReplayerService implements AutoCloseable {
             Duration kafkaTimeout = config.kafkaTimeout();
             PrometheusMeterRegistry meters = Metrics.newRegistry("dlq-replayer");
 
-            Admin admin = Admin.create(kafka.clientConfig(Map.of(
-                    AdminClientConfig.CLIENT_ID_CONFIG, "hookline-dlq-replayer-admin",
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) kafkaTimeout.toMillis(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(kafkaTimeout.toMillis(), 30_000))));
+            Admin admin = KafkaReachability.openAdmin(kafka, "hookline-dlq-replayer-admin", kafkaTimeout);
             opened.push(() -> admin.close(Duration.ofSeconds(5)));
-            KafkaReachability.require(admin, kafka.bootstrapServers(), kafkaTimeout);
 
             ServiceDatabase database = ServiceDatabase.open(new DatabaseSettings(config.dbUrl(),
                     config.dbUser(), config.dbPassword(), config.dbSchema(), config.dbPoolSize(),

@@ -40,7 +40,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,12 +78,8 @@ public final class RegistrarService implements AutoCloseable {
             Duration kafkaTimeout = config.kafkaTimeout();
             PrometheusMeterRegistry meters = Metrics.newRegistry("registrar");
 
-            Admin admin = Admin.create(kafka.clientConfig(Map.of(
-                    AdminClientConfig.CLIENT_ID_CONFIG, "hookline-registrar-admin",
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) kafkaTimeout.toMillis(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(kafkaTimeout.toMillis(), 30_000))));
+            Admin admin = KafkaReachability.openAdmin(kafka, "hookline-registrar-admin", kafkaTimeout);
             opened.push(() -> admin.close(Duration.ofSeconds(5)));
-            KafkaReachability.require(admin, kafka.bootstrapServers(), kafkaTimeout);
 
             ServiceDatabase database = ServiceDatabase.open(config.database(), "registrar", "db/migration", meters);
             opened.push(database);
