@@ -98,6 +98,9 @@ public final class Standalone implements AutoCloseable {
         EmbeddedPostgresServer postgres = push(EmbeddedPostgresServer.builder()
                 .dataDirectory(config.dataDir().resolve("postgres"))
                 .port(config.dbPort())
+                // Stopped by close(), after the services: a JVM hook of its own would run at the same time as
+                // the launcher's and take the database away from services still draining on SIGTERM.
+                .stopOnJvmExit(false)
                 .build()
                 .start());
         postgres.createDatabaseIfAbsent(DATABASE);
