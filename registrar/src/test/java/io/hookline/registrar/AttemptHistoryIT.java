@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.common.json.Json;
 import io.hookline.registrar.TestRegistrar.Response;
+import io.hookline.registrar.store.AttemptRepository;
 import io.hookline.common.event.AttemptRecord;
 import io.hookline.testkit.TestDatabase;
 import io.hookline.testkit.TestKafka;
@@ -121,8 +122,13 @@ class AttemptHistoryIT {
                 .get("consecutiveFailures").asLong() == 0);
 
         // Whole days older than the retention are dropped; new attempts recreate their day.
+        String todays = AttemptRepository.partitionName(LocalDate.ofInstant(now, ZoneOffset.UTC));
+        assertThat(TestRegistrar.query(db, "SELECT to_regclass('" + todays + "') IS NOT NULL AS present"))
+                .containsExactly(java.util.Map.of("present", true));
         List<LocalDate> dropped = registrar.service.attemptRecorder().dropExpired(now.plus(Duration.ofDays(9)));
         assertThat(dropped).contains(LocalDate.ofInstant(now, ZoneOffset.UTC));
+        assertThat(TestRegistrar.query(db, "SELECT to_regclass('" + todays + "') IS NOT NULL AS present"))
+                .as("the expired day's partition is dropped, not emptied").containsExactly(java.util.Map.of("present", false));
         assertThat(ids(registrar.get(path + "/attempts", ADMIN_KEY))).isEmpty();
         publish(attempt("att_5", "evt_5", 1, Instant.now(), 7, "success", 200, null));
         await().atMost(Duration.ofSeconds(30))

@@ -51,12 +51,23 @@ class DestinationSafetyIT {
             new String[] {"http://127.0.0.1/", "loopback"},
             new String[] {"http://127.8.9.10:8080/x", "loopback"},
             new String[] {"http://localhost/", "loopback"},
+            new String[] {"http://LocalHost:8080/", "loopback"},
             new String[] {"http://[::1]/", "loopback"},
             new String[] {"http://[::ffff:127.0.0.1]/", "loopback"},
             new String[] {"http://[::ffff:7f00:1]/", "loopback"},
+            new String[] {"http://[0:0:0:0:0:ffff:127.0.0.1]/", "loopback"},
+            new String[] {"http://[::127.0.0.1]/", "loopback"}, // IPv4-compatible
+            new String[] {"http://[::ffff:10.0.0.1]/", "private"},
+            new String[] {"http://[::ffff:a9fe:a9fe]/", "metadata"}, // 169.254.169.254, mapped and in hex
+            new String[] {"http://[::]/", "unspecified"},
             new String[] {"http://2130706433/", "ambiguous numeric"},
             new String[] {"http://0x7f000001/", "ambiguous numeric"},
             new String[] {"http://0177.0.0.1/", "ambiguous numeric"},
+            new String[] {"http://167772161/", "ambiguous numeric"}, // 10.0.0.1
+            new String[] {"http://0xa9fea9fe/", "ambiguous numeric"}, // 169.254.169.254
+            new String[] {"http://012.0.0.1/", "ambiguous numeric"}, // octal 10.0.0.1
+            new String[] {"http://127.000.000.001/", "ambiguous numeric"},
+            new String[] {"http://0/", "ambiguous numeric"},
             new String[] {"http://127.1/", "host"}, // java.net.URI finds no host in it at all
             new String[] {"http://0.0.0.0/", "unspecified"},
             new String[] {"http://10.0.0.1/", "private"},

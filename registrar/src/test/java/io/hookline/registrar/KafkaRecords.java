@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.hookline.testkit.TestKafka;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -26,5 +28,14 @@ final class KafkaRecords {
                     return last.isPresent() && condition.test(last.get());
                 });
         return latest.get();
+    }
+
+    /** The newest value of every key read from {@code topic} (null for a tombstone); may miss the topic's tail. */
+    static Map<String, String> latest(TestKafka kafka, String topic) {
+        Map<String, String> latest = new HashMap<>();
+        for (ConsumerRecord<String, String> r : kafka.readAll(topic, 1, Duration.ofSeconds(20))) {
+            latest.put(r.key(), r.value());
+        }
+        return latest;
     }
 }

@@ -165,6 +165,8 @@ class RegistrarApiIT {
         assertThat(id).startsWith("sub_");
         assertThat(secret).startsWith("whsec_");
         assertThat(WebhookSecret.parse(secret)).isNotNull();
+        assertThat(java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())))
+                .as("whsec_ + base64 of 32 random bytes").hasSize(32);
         assertThat(created.text("status")).isEqualTo("active");
         assertThat(created.body().get("version").asLong()).isEqualTo(1);
         assertThat(created.header("etag")).isEqualTo("\"1\"");
@@ -175,6 +177,14 @@ class RegistrarApiIT {
         assertThat(fetched.raw()).doesNotContain(secret).doesNotContain("encrypted");
         assertThat(fetched.body().get("retrySchedule").toString()).isEqualTo("[\"1s\",\"30s\"]");
         assertThat(fetched.text("ordering")).isEqualTo("ordered");
+        assertThat(fetched.text("description")).isEqualTo("d");
+        assertThat(fetched.body().get("topics").toString()).isEqualTo("[\"sub.create\",\"sub.other.*\"]");
+        assertThat(fetched.body().get("headers").get("X-Team").asText()).isEqualTo("billing");
+        assertThat(fetched.body().get("rateLimitPerSecond").asDouble()).isEqualTo(5.0);
+        assertThat(fetched.body().get("maxInFlight").asInt()).isEqualTo(3);
+        assertThat(fetched.body().get("timeoutMs").asInt()).isEqualTo(2000);
+        assertThat(fetched.body().get("maxAgeSeconds").asLong()).isEqualTo(600);
+        assertThat(fetched.body().get("metadata").get("k").asText()).isEqualTo("v");
 
         String stored = String.valueOf(TestRegistrar.query(db, "SELECT secrets::text AS s FROM subscriptions WHERE id = '"
                 + id + "'").get(0).get("s"));
@@ -193,6 +203,10 @@ class RegistrarApiIT {
         assertThat(broadcast.maxInFlight()).isEqualTo(3);
         assertThat(broadcast.timeoutMs()).isEqualTo(2000);
         assertThat(broadcast.maxAgeSeconds()).isEqualTo(600L);
+        assertThat(broadcast.retrySchedule()).containsExactly("1s", "30s");
+        assertThat(broadcast.ordering()).isEqualTo("ordered");
+        assertThat(broadcast.description()).isEqualTo("d");
+        assertThat(broadcast.status()).isEqualTo("active");
         assertThat(broadcast.metadata().get("k").asText()).isEqualTo("v");
         assertThat(broadcast.version()).isEqualTo(1);
         assertThat(broadcast.tenant()).isEqualTo("default");
