@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -109,8 +110,11 @@ public final class FanOutStage implements AutoCloseable {
 
     @Override
     public void close() {
-        // A clean close commits the open transaction, so a restart resumes without reprocessing.
-        if (!streams.close(Duration.ofSeconds(30))) {
+        // A clean close commits the open transaction, so a restart resumes without reprocessing. It also leaves the
+        // group, which Kafka Streams does not by default: the instance started next (or the ones still running) gets
+        // the partitions at once, not after this member's session timeout.
+        if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)))) {
             LOG.warn("fan-out stage did not stop within 30s");
         }
         streamsMetrics.close();
