@@ -115,6 +115,10 @@ public final class Standalone implements AutoCloseable {
         shared.put("HOOKLINE_ALLOWED_NETWORKS", String.join(",", config.allowedNetworks()));
         shared.put("HOOKLINE_HTTP_HOST", config.httpHost());
         shared.put("HOOKLINE_STATE_DIR", config.dataDir().resolve("dispatcher-state").toString());
+        // A killed standalone never left its consumer groups: with Kafka's default session timeout (45 s) the
+        // restarted one would say ready and then deliver nothing for most of a minute. One process owns every group
+        // here, and 10 s (Kafka's default until 3.0) is ample for its heartbeats.
+        shared.putIfAbsent("HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "10000");
 
         registrar = push(RegistrarService.start(RegistrarConfig.from(withPort(shared, config.registrarPort()))));
         gateway = push(GatewayService.start(GatewayConfig.from(withPort(shared, config.gatewayPort()))));

@@ -3,6 +3,8 @@ package io.hookline.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hookline.common.json.Json;
+import io.hookline.testkit.WebhookReceiver;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +93,7 @@ class StandaloneProcessIT {
         Path secondLog = root.resolve("second.log");
         Process second = launch(env, secondLog);
         awaitBanner(second, secondLog);
+        long ready = System.nanoTime();
         assertThat(Files.readString(dataDir.resolve("admin-key")).trim()).isEqualTo(adminKey);
         HooklineApi api = new HooklineApi(adminKey);
         var topic = api.get(registrar, "/v1/topics/orders.created");
@@ -98,6 +101,7 @@ class StandaloneProcessIT {
         assertThat(topic.body().get("name").asText()).isEqualTo("orders.created");
         var kept = api.get(registrar, "/v1/subscriptions/" + subscription);
         assertThat(kept.status()).as(kept.raw()).isEqualTo(200);
+        deliversSoonAfterReady(api, gateway, registrar, ready);
 
         long postgres = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
                 .get(0).trim());
@@ -118,6 +122,29 @@ class StandaloneProcessIT {
         // pg_ctl stop returns once the server has shut down; its process may take a moment more to exit.
         await("PostgreSQL stopped with the standalone").atMost(Duration.ofSeconds(10))
                 .until(() -> ProcessHandle.of(postgres).filter(ProcessHandle::isAlive).isEmpty());
+    }
+
+    /**
+     * Deliveries resume as soon as the restarted standalone says it is ready: the killed process never left its
+     * consumer groups, and with Kafka's default session timeout (45 s) they would hold their partitions for most of
+     * a minute after the restart.
+     */
+    private static void deliversSoonAfterReady(HooklineApi api, int gateway, int registrar, long readyNanos)
+            throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            var created = api.post(registrar, "/v1/subscriptions", Json.writeString(
+                    Map.of("url", receiver.url("/after-restart"), "topics", List.of("orders.created"))));
+            assertThat(created.status()).as(created.raw()).isEqualTo(201);
+            // Events published before the dispatcher has the new subscription are not for it: publish until one is.
+            await("a delivery after the restart").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        var published = api.post(gateway, "/v1/topics/orders.created/events", "{\"after\":\"restart\"}");
+                        assertThat(published.status()).as(published.raw()).isEqualTo(202);
+                        return !receiver.requests("/after-restart").isEmpty();
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - readyNanos)).as("first delivery after 'ready'")
+                    .isLessThan(Duration.ofSeconds(25));
+        }
     }
 
     /**
