@@ -452,6 +452,12 @@ class RegistrarApiIT {
 
         Response publishOnly = registrar.post("/v1/api-keys", ADMIN_KEY, "{\"tenant\":\"acme\",\"scopes\":[\"publish\"]}");
         assertThat(registrar.get("/v1/topics", publishOnly.text("key")).status()).isEqualTo(403);
+        Response replayOnly = registrar.post("/v1/api-keys", ADMIN_KEY, "{\"tenant\":\"acme\",\"scopes\":[\"replay\"]}");
+        assertThat(replayOnly.status()).as(replayOnly.toString()).isEqualTo(201);
+        assertThat(registrar.get("/v1/topics", replayOnly.text("key")).status()).isEqualTo(403);
+        ApiKeyRecord replayRecord = Json.read(awaitLatest(apiKeysTopic(), replayOnly.text("id"), r -> r.value() != null)
+                .value().getBytes(StandardCharsets.UTF_8), ApiKeyRecord.class);
+        assertThat(replayRecord.scopes()).containsExactly("replay");
 
         assertThat(registrar.delete("/v1/api-keys/" + id, ADMIN_KEY).status()).isEqualTo(204);
         assertThat(registrar.get("/v1/topics", key).status()).isEqualTo(401);

@@ -53,6 +53,13 @@ class StartupIT {
     }
 
     @Test
+    void aMissingDatabaseStopsStartUpWithOneLine() {
+        Map<String, String> env = new HashMap<>(TestRegistrar.env(kafka, db));
+        env.put("HOOKLINE_DB_URL", db.jdbcUrl().replace("/" + db.name(), "/no_such_database"));
+        assertStartFails(env, "HOOKLINE_DB_URL", "database \"no_such_database\" does not exist");
+    }
+
+    @Test
     void aWrongDatabasePasswordNamesThePassword() {
         Map<String, String> env = new HashMap<>(TestRegistrar.env(kafka, db));
         env.put("HOOKLINE_DB_USER", "nobody");
