@@ -39,6 +39,7 @@ public final class Standalone implements AutoCloseable {
     private GatewayService gateway;
     private DispatcherService dispatcher;
     private ReplayerService replayer;
+    private Map<String, String> serviceEnvironment = Map.of();
 
     private Standalone(String adminKey) {
         this.adminKey = adminKey;
@@ -112,6 +113,7 @@ public final class Standalone implements AutoCloseable {
         shared.put("HOOKLINE_ALLOWED_NETWORKS", String.join(",", config.allowedNetworks()));
         shared.put("HOOKLINE_HTTP_HOST", config.httpHost());
         shared.put("HOOKLINE_STATE_DIR", config.dataDir().resolve("dispatcher-state").toString());
+        serviceEnvironment = Map.copyOf(shared);
 
         registrar = push(RegistrarService.start(RegistrarConfig.from(withPort(shared, config.registrarPort()))));
         gateway = push(GatewayService.start(GatewayConfig.from(withPort(shared, config.gatewayPort()))));
@@ -132,6 +134,14 @@ public final class Standalone implements AutoCloseable {
 
     public String adminKey() {
         return adminKey;
+    }
+
+    /**
+     * The settings every service of this standalone was started with (broker, database, keys), without a port:
+     * enough to start one more service against the same infrastructure, as a benchmark does.
+     */
+    public Map<String, String> serviceEnvironment() {
+        return serviceEnvironment;
     }
 
     public String bootstrapServers() {

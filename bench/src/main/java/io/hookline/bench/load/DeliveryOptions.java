@@ -42,7 +42,7 @@ public record DeliveryOptions(int tasks, int warmUp, int subscriptions, int payl
                                     between rounds the parked retries are deleted from their topic
               --no-pending-retries  skip the phase with retries pending
               --drain-timeout D     wait this long for each phase's deliveries (default 10m)
-              --receiver-threads N  threads of the local receiver (default 4)
+              --receiver-threads N  event-loop threads of the local receiver (default 2)
               --env KEY=VALUE       extra setting for the standalone, repeatable
             """;
 
@@ -102,7 +102,7 @@ public record DeliveryOptions(int tasks, int warmUp, int subscriptions, int payl
                 LoadOptions.duration("pending-delay", values.getOrDefault("pending-delay", "10m")),
                 positive(values, "pending-rounds", 1),
                 LoadOptions.duration("drain-timeout", values.getOrDefault("drain-timeout", "10m")),
-                positive(values, "receiver-threads", 4),
+                positive(values, "receiver-threads", 2),
                 Map.copyOf(env));
     }
 

@@ -45,7 +45,7 @@ public record LoadOptions(int events, int concurrency, int fanOut, boolean wildc
               --partitions N        partitions of the benchmark events topic (default 6)
               --max-in-flight N     the subscriptions' maxInFlight (default: the dispatcher's default)
               --drain-timeout D     wait this long for all deliveries after publishing (default 5m)
-              --receiver-threads N  threads of the local receiver (default 4)
+              --receiver-threads N  event-loop threads of the local receiver (default 2)
               --no-direct-baseline  skip the direct POST baseline
               --no-kafka-baseline   skip the raw Kafka producer baseline
               --env KEY=VALUE       extra setting for the standalone, repeatable (e.g. HOOKLINE_FANOUT_THREADS=2)
@@ -114,7 +114,7 @@ public record LoadOptions(int events, int concurrency, int fanOut, boolean wildc
                 duration("drain-timeout", values.getOrDefault("drain-timeout", "5m")),
                 !values.containsKey("no-direct-baseline"),
                 !values.containsKey("no-kafka-baseline"),
-                positive(values, "receiver-threads", 4),
+                positive(values, "receiver-threads", 2),
                 Map.copyOf(extraEnv));
     }
 

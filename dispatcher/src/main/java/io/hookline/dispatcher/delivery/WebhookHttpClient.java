@@ -2,6 +2,7 @@ package io.hookline.dispatcher.delivery;
 
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.net.DestinationRejectedException;
+import io.hookline.common.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,10 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -218,12 +216,13 @@ public final class WebhookHttpClient implements AutoCloseable {
                              TrustManagerFactory trust) {
         this.policy = policy;
         this.connectTimeout = connectTimeout;
-        this.group = new MultiThreadIoEventLoopGroup(ioThreads, runnable -> {
+        NettyTransport transport = NettyTransport.configured();
+        this.group = transport.newGroup(ioThreads, runnable -> {
             Thread thread = new Thread(runnable, "webhook-http");
             thread.setDaemon(true);
             return thread;
-        }, NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        });
+        this.bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         try {
