@@ -479,8 +479,9 @@ public final class DeliveryDriver {
         List<ThreadCpuProfile.Group> groups = threads.stop();
         stopDeliveryStage();
         double rate = ReportTable.perSecond(delivered - 1, last - first);
-        BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s (first delivery %.2f s after the stage "
-                + "started)", delivered, expected, rate, (first - start) / 1e9);
+        BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s from the first delivery to the last (first "
+                + "delivery %.2f s after the stage started; %.0f/s counting from the start)", delivered, expected, rate,
+                (first - start) / 1e9, ReportTable.perSecond(delivered, last - start));
         System.out.print(ThreadCpuProfile.render(groups, last - start, 20));
         double tierSeconds = groups.stream().filter(g -> g.name().equals("retry-tiers"))
                 .mapToLong(ThreadCpuProfile.Group::cpuNanos).sum() / 1e9;
