@@ -475,12 +475,22 @@ public final class WebhookHttpClient implements AutoCloseable {
                 }
                 return;
             }
+            FullHttpRequest http;
+            try {
+                http = toHttpRequest(request);
+            } catch (IllegalArgumentException e) {
+                // Netty refuses a header it cannot send safely; nothing went out, so the connection stays pooled.
+                pool.release(channel);
+                result.complete(HttpExchange.failed(HttpExchange.Failure.INVALID_REQUEST,
+                        "request to " + origin + " cannot be sent: " + e.getMessage(), elapsed(start)));
+                return;
+            }
             Exchange exchange = new Exchange(channel, reused, origin, pool, request, start, result);
             handler.begin(exchange);
             exchange.timeout = channel.eventLoop().schedule(() -> handler.fail(exchange, HttpExchange.Failure.TIMEOUT,
                     "no complete response from " + origin + " within " + request.timeout().toMillis() + " ms"),
                     request.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            channel.writeAndFlush(toHttpRequest(request)).addListener(written -> {
+            channel.writeAndFlush(http).addListener(written -> {
                 if (!written.isSuccess()) {
                     handler.fail(exchange, HttpExchange.Failure.IO,
                             "cannot send the request to " + origin + ": " + describe(written.cause()));
