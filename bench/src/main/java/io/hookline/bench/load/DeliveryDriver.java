@@ -1,5 +1,6 @@
 package io.hookline.bench.load;
 
+import io.hookline.bench.cli.BenchCommandLine;
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
@@ -72,16 +73,8 @@ public final class DeliveryDriver {
         this.options = options;
     }
 
-    public static void main(String[] args) throws Exception {
-        DeliveryOptions options;
-        try {
-            options = DeliveryOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.exit(new DeliveryDriver(options).run());
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new DeliveryCommand(), args));
     }
 
     int run() throws Exception {
