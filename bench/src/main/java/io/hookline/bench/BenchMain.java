@@ -1,6 +1,8 @@
 package io.hookline.bench;
 
+import io.hookline.bench.gateway.GatewayBench;
 import io.hookline.bench.jmh.IndexHeapReport;
+import io.hookline.bench.load.DeliveryDriver;
 import io.hookline.bench.load.LoadDriver;
 import java.util.Arrays;
 
@@ -24,27 +26,9 @@ public final class BenchMain {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "load" -> {
-                if (Arrays.asList(rest).contains("--help")) {
-                    System.out.print(io.hookline.bench.load.LoadOptions.USAGE);
-                    return;
-                }
-                LoadDriver.main(rest);
-            }
-            case "delivery" -> {
-                if (Arrays.asList(rest).contains("--help")) {
-                    System.out.print(io.hookline.bench.load.DeliveryOptions.USAGE);
-                    return;
-                }
-                io.hookline.bench.load.DeliveryDriver.main(rest);
-            }
-            case "gateway" -> {
-                if (Arrays.asList(rest).contains("--help")) {
-                    System.out.print(io.hookline.bench.gateway.GatewayBenchOptions.USAGE);
-                    return;
-                }
-                io.hookline.bench.gateway.GatewayBench.main(rest);
-            }
+            case "load" -> LoadDriver.main(rest);
+            case "delivery" -> DeliveryDriver.main(rest);
+            case "gateway" -> GatewayBench.main(rest);
             case "index-memory" -> IndexHeapReport.main(rest);
             case "registrar-propagation" -> io.hookline.bench.registrar.RegistrarPropagation.main(rest);
             case "replay-rate" -> io.hookline.bench.replay.ReplayRate.main(rest);

@@ -4,6 +4,7 @@ import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.config.LogSettings;
+import io.hookline.common.net.NettyTransport;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
@@ -70,6 +71,7 @@ public record DispatcherConfig(
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
     static {
         LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+        NettyTransport.define(DEFINITION); // process-wide, read where the event loops start
     }
     private static final ConfigDef.Key<String> HTTP_HOST = DEFINITION.define("HTTP_HOST", ConfigDef.nonEmpty(), "0.0.0.0",
             "Address the operational HTTP server (/healthz, /readyz, /metrics) binds to.");

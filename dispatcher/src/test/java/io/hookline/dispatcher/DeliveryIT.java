@@ -1,5 +1,6 @@
 package io.hookline.dispatcher;
 
+import static io.hookline.dispatcher.TestDispatcher.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
@@ -37,27 +38,21 @@ import org.junit.jupiter.api.Test;
  */
 @WithKafka
 class DeliveryIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
     static TestKafka kafka;
+    private static TestDispatcher dispatcher;
     private static HooklineTopics topics;
-    private static DispatcherService dispatcher;
 
     @BeforeAll
     static void startDispatcher() {
-        topics = new HooklineTopics(kafka);
-        topics.createEventsTopic("orders.created", 2);
-        topics.createEventsTopic("orders.shipped", 1);
-        dispatcher = DispatcherService.start(DispatcherConfig.from(topics.env("HOOKLINE_DELIVERY_PARTITIONS", "1")));
+        dispatcher = TestDispatcher.start(kafka, Map.of("orders.created", 2, "orders.shipped", 1),
+                "HOOKLINE_DELIVERY_PARTITIONS", "1");
+        topics = dispatcher.topics;
     }
 
     @AfterAll
     static void stopDispatcher() {
         if (dispatcher != null) {
             dispatcher.close();
-        }
-        if (topics != null) {
-            topics.close();
         }
     }
 
@@ -66,10 +61,7 @@ class DeliveryIT {
     }
 
     private static TestSubscription subscribe(TestSubscription original, SubscriptionRecord record) {
-        topics.put(record);
-        await("subscription " + record.id() + " v" + record.version() + " indexed").atMost(WAIT)
-                .until(() -> dispatcher.index().get(record.id()).map(r -> r.version() == record.version())
-                        .orElse(false));
+        dispatcher.subscribe(record);
         return new TestSubscription(record, original.secret());
     }
 
@@ -328,7 +320,7 @@ class DeliveryIT {
     @Test
     void exposesReadinessAndMetrics() throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + dispatcher.httpPort();
+        String base = "http://127.0.0.1:" + dispatcher.service.httpPort();
         var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);

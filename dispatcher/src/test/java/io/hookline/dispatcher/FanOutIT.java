@@ -1,5 +1,6 @@
 package io.hookline.dispatcher;
 
+import static io.hookline.dispatcher.TestDispatcher.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,30 +29,21 @@ import org.junit.jupiter.api.Test;
  */
 @WithKafka
 class FanOutIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
     static TestKafka kafka;
+    private static TestDispatcher dispatcher;
     private static HooklineTopics topics;
-    private static DispatcherService dispatcher;
-    private static Map<String, String> env;
 
     @BeforeAll
     static void startDispatcher() {
-        topics = new HooklineTopics(kafka);
-        topics.createEventsTopic("orders.created", 3);
-        topics.createEventsTopic("orders.eu.shipped", 2);
-        topics.createEventsTopic("invoices.paid", 1);
-        env = topics.env("HOOKLINE_DISPATCHER_STAGES", "fanout");
-        dispatcher = DispatcherService.start(DispatcherConfig.from(env));
+        dispatcher = TestDispatcher.start(kafka, Map.of("orders.created", 3, "orders.eu.shipped", 2,
+                "invoices.paid", 1), "HOOKLINE_DISPATCHER_STAGES", "fanout");
+        topics = dispatcher.topics;
     }
 
     @AfterAll
     static void stopDispatcher() {
         if (dispatcher != null) {
             dispatcher.close();
-        }
-        if (topics != null) {
-            topics.close();
         }
     }
 
@@ -60,15 +52,8 @@ class FanOutIT {
     }
 
     private static TestSubscription subscribe(SubscriptionRecord record) {
-        topics.put(record);
-        awaitIndexed(record);
+        dispatcher.subscribe(record);
         return new TestSubscription(record, null);
-    }
-
-    private static void awaitIndexed(SubscriptionRecord record) {
-        await("subscription " + record.id() + " v" + record.version() + " indexed").atMost(WAIT)
-                .until(() -> dispatcher.index().get(record.id()).map(r -> r.version() == record.version())
-                        .orElse(false));
     }
 
     private static Set<String> pairs(List<DeliveryTask> tasks, Set<String> eventIds) {
@@ -143,11 +128,9 @@ class FanOutIT {
      */
     @Test
     void aCleanlyStoppedStageIsReplacedWithoutWaitingForItsSessionToExpire() {
-        TestSubscription subscription = subscribe("restart", "orders.created");
-        dispatcher.close();
         long restartedAt = System.nanoTime();
-        dispatcher = DispatcherService.start(DispatcherConfig.from(env));
-        awaitIndexed(subscription.record());
+        dispatcher = dispatcher.restart();
+        subscribe("restart", "orders.created");
         EventEnvelope event = topics.event("orders.created", "restart", "{}");
         topics.publish(event);
 
@@ -233,7 +216,7 @@ class FanOutIT {
 
         TestSubscription deleted = subscribe("prop", "invoices.*");
         topics.delete(deleted.id());
-        await("deletion indexed").atMost(WAIT).until(() -> dispatcher.index().get(deleted.id()).isEmpty());
+        await("deletion indexed").atMost(WAIT).until(() -> dispatcher.service.index().get(deleted.id()).isEmpty());
         EventEnvelope afterDelete = topics.event("invoices.paid", "prop", "{\"phase\":\"deleted\"}");
         topics.publish(afterDelete);
 

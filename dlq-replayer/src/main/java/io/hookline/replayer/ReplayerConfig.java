@@ -4,6 +4,7 @@ import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.config.LogSettings;
+import io.hookline.common.net.NettyTransport;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -32,6 +33,7 @@ public record ReplayerConfig(String httpHost, int httpPort, KafkaSettings kafka,
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
     static {
         LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+        NettyTransport.define(DEFINITION); // process-wide, read where the event loops start
     }
     private static final ConfigDef.Key<String> DB_URL = DEFINITION.define("DB_URL",
             ConfigDef.matching("jdbc:postgresql://.+", "a jdbc:postgresql:// URL"),

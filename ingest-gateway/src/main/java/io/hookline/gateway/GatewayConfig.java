@@ -5,6 +5,7 @@ import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.config.LogSettings;
+import io.hookline.common.net.NettyTransport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +49,7 @@ public record GatewayConfig(
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
     static {
         LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+        NettyTransport.define(DEFINITION); // process-wide, read where the event loops start
     }
     private static final ConfigDef.Key<String> ADMIN_KEY =
             DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(), "The operator's admin API key.");

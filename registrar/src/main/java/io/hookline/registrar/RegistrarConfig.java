@@ -5,6 +5,7 @@ import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.ConfigException;
 import io.hookline.common.config.KafkaSettings;
 import io.hookline.common.config.LogSettings;
+import io.hookline.common.net.NettyTransport;
 import io.hookline.common.kafka.TopicProvisioner;
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.security.SecretCipher;
@@ -61,6 +62,7 @@ public record RegistrarConfig(
     private static final KafkaSettings.Keys KAFKA = KafkaSettings.define(DEFINITION);
     static {
         LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+        NettyTransport.define(DEFINITION); // process-wide, read where the event loops start
     }
     private static final ConfigDef.Key<String> ADMIN_KEY = DEFINITION.defineRequired("ADMIN_KEY", ConfigDef.nonEmpty(),
             "The admin API key; acts on every tenant.");

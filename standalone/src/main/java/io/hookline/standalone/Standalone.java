@@ -39,6 +39,7 @@ public final class Standalone implements AutoCloseable {
     private GatewayService gateway;
     private DispatcherService dispatcher;
     private ReplayerService replayer;
+    private Map<String, String> serviceEnvironment = Map.of();
 
     private Standalone(String adminKey) {
         this.adminKey = adminKey;
@@ -119,6 +120,7 @@ public final class Standalone implements AutoCloseable {
         // restarted one would say ready and then deliver nothing for most of a minute. One process owns every group
         // here, and 10 s (Kafka's default until 3.0) is ample for its heartbeats.
         shared.putIfAbsent("HOOKLINE_KAFKA_SESSION_TIMEOUT_MS", "10000");
+        serviceEnvironment = Map.copyOf(shared);
 
         registrar = push(RegistrarService.start(RegistrarConfig.from(withPort(shared, config.registrarPort()))));
         gateway = push(GatewayService.start(GatewayConfig.from(withPort(shared, config.gatewayPort()))));
@@ -139,6 +141,14 @@ public final class Standalone implements AutoCloseable {
 
     public String adminKey() {
         return adminKey;
+    }
+
+    /**
+     * The settings every service of this standalone was started with (broker, database, keys), without a port:
+     * enough to start one more service against the same infrastructure, as a benchmark does.
+     */
+    public Map<String, String> serviceEnvironment() {
+        return serviceEnvironment;
     }
 
     public String bootstrapServers() {

@@ -3,6 +3,7 @@ package io.hookline.standalone;
 import io.hookline.common.config.Config;
 import io.hookline.common.config.ConfigDef;
 import io.hookline.common.config.LogSettings;
+import io.hookline.common.net.NettyTransport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ public record StandaloneConfig(Path dataDir, String httpHost, int gatewayPort, i
     public static final ConfigDef DEFINITION = new ConfigDef();
     static {
         LogSettings.define(DEFINITION); // read by logback; declared for validation and --help
+        NettyTransport.define(DEFINITION); // process-wide, read where the event loops start
     }
     private static final ConfigDef.Key<String> DATA_DIR = DEFINITION.define("DATA_DIR", ConfigDef.nonEmpty(), "./data",
             "Directory holding the broker's log, PostgreSQL's cluster and the generated keys.");

@@ -8,7 +8,6 @@ import io.hookline.common.json.Json;
 import io.hookline.testkit.RecordedRequest;
 import io.hookline.testkit.WebhookReceiver;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,43 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole dead-letter loop on one standalone: the dispatcher retries a failing endpoint on its schedule, gives up
  * into hookline.dlq, the dlq-replayer indexes the letters, and once the endpoint is healthy a replay job started
  * with the CLI (its own process, as an operator runs it, showing a progress bar) brings each event back exactly once.
  * An endpoint answering 410 Gone is disabled, and an operator subscribed to the system topic hookline.ops hears of it.
+ *
+ * <p>Six failures in a row open the endpoint's circuit breaker; replays then wait for its probe. A short open time
+ * keeps that wait short (the default is 30 s).
  */
+@WithStandalone(settings = "HOOKLINE_BREAKER_OPEN_FOR=1s")
 class DeadLetterRoundTripIT {
     private static final int EVENTS = 3;
-    @TempDir
-    static Path dataDir;
-    private static Standalone hookline;
-    private static HooklineApi api;
-    private static WebhookReceiver receiver;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // Six failures in a row open the endpoint's circuit breaker; replays then wait for its probe. A short open
-        // time keeps that wait short (the default is 30 s).
-        hookline = InProcessStandalone.start(dataDir, Map.of("HOOKLINE_BREAKER_OPEN_FOR", "1s"));
-        api = new HooklineApi(hookline.adminKey());
-        receiver = WebhookReceiver.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (receiver != null) {
-            receiver.close();
-        }
-        if (hookline != null) {
-            hookline.close();
-        }
-    }
+    static Standalone hookline;
+    static HooklineApi api;
+    static WebhookReceiver receiver;
 
     @Test
     void deadLettersAreIndexedAndReplayedOncePerJobToTheHealedEndpoint() throws Exception {

@@ -9,10 +9,6 @@ final class InProcessStandalone {
     private InProcessStandalone() {
     }
 
-    static Standalone start(Path dataDir) {
-        return start(dataDir, Map.of());
-    }
-
     /** {@code settings} add to or override the free-port defaults, e.g. a scaled-down retry schedule. */
     static Standalone start(Path dataDir, Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(Map.of(

@@ -10,16 +10,12 @@ import io.hookline.signature.WebhookVerificationException;
 import io.hookline.signature.WebhookVerifier;
 import io.hookline.testkit.RecordedRequest;
 import io.hookline.testkit.WebhookReceiver;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README walkthrough, in-process: the whole standalone (embedded KRaft broker, embedded PostgreSQL, all four
@@ -27,29 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * what crosses service boundaries: registrar-made tenant keys and topic schemas at the gateway, and a secret
  * rotation seen by receivers holding either secret.
  */
+@WithStandalone
 class StandaloneEndToEndIT {
-    @TempDir
-    static Path dataDir;
-    private static Standalone hookline;
-    private static HooklineApi api;
-    private static WebhookReceiver receiver;
-
-    @BeforeAll
-    static void start() throws Exception {
-        hookline = InProcessStandalone.start(dataDir);
-        api = new HooklineApi(hookline.adminKey());
-        receiver = WebhookReceiver.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (receiver != null) {
-            receiver.close();
-        }
-        if (hookline != null) {
-            hookline.close();
-        }
-    }
+    static Standalone hookline;
+    static HooklineApi api;
+    static WebhookReceiver receiver;
 
     @Test
     void everyServiceIsHealthyAndReady() {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.hookline.common.json.Json;
 import io.hookline.testkit.RecordedRequest;
 import io.hookline.testkit.WebhookReceiver;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,10 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * dispatcher reads the subscription at send time): an event missed for that reason says nothing about how fast the
  * create propagated. An event counts as published when its publish call started, as its producer sees it.
  */
+@WithStandalone
 class SubscriptionPropagationIT {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPropagationIT.class);
     private static final String TOPIC = "propagation.orders";
@@ -46,31 +43,12 @@ class SubscriptionPropagationIT {
     private static final long TAIL_MS = 2_500;
     private static final long BOUND_MS = 1_000;
 
-    @TempDir
-    static Path dataDir;
-    private static Standalone hookline;
-    private static HooklineApi api;
-    private static WebhookReceiver receiver;
+    static Standalone hookline;
+    static HooklineApi api;
+    static WebhookReceiver receiver;
 
     /** One accepted event and when its publish call started (System.nanoTime). */
     private record Published(String eventId, long startedNanos) {
-    }
-
-    @BeforeAll
-    static void start() throws Exception {
-        hookline = InProcessStandalone.start(dataDir);
-        api = new HooklineApi(hookline.adminKey());
-        receiver = WebhookReceiver.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (receiver != null) {
-            receiver.close();
-        }
-        if (hookline != null) {
-            hookline.close();
-        }
     }
 
     @Test

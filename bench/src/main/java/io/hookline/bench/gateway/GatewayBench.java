@@ -1,5 +1,6 @@
 package io.hookline.bench.gateway;
 
+import io.hookline.bench.cli.BenchCommandLine;
 import io.hookline.bench.load.KafkaProducerBaseline;
 import io.hookline.bench.load.LatencySummary;
 import io.hookline.bench.load.MachineCpu;
@@ -48,7 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The ingest gateway's own benchmark (issue 4's targets): an embedded KRaft broker and the gateway in this JVM, the
  * load from wrk and h2load as child processes, so the gateway is measured without a Java load generator eating the
  * same cores. Each phase reports the cores the gateway's threads, the broker's threads, the load generator and the
- * other processes of the machine used. See {@link GatewayBenchOptions#USAGE}.
+ * other processes of the machine used. See {@link GatewayCommand} for the options.
  */
 public final class GatewayBench {
     static final String TOPIC = "bench.events";
@@ -68,15 +69,11 @@ public final class GatewayBench {
         this.workDir = workDir;
     }
 
-    public static void main(String[] args) throws Exception {
-        GatewayBenchOptions options;
-        try {
-            options = GatewayBenchOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new GatewayCommand(), args));
+    }
+
+    static int run(GatewayBenchOptions options) throws Exception {
         if (System.getProperty("HOOKLINE_LOG_LEVEL") == null && System.getenv("HOOKLINE_LOG_LEVEL") == null) {
             System.setProperty("HOOKLINE_LOG_LEVEL", "WARN");
         }
@@ -92,7 +89,7 @@ public final class GatewayBench {
         } finally {
             bench.stop();
         }
-        System.exit(0);
+        return 0;
     }
 
     private void start() throws Exception {

@@ -1,11 +1,14 @@
 package io.hookline.bench.load;
 
+import io.hookline.bench.cli.BenchCommandLine;
 import io.hookline.common.event.DeadLetter;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.json.Json;
 import io.hookline.common.kafka.TopicNames;
+import io.hookline.dispatcher.DispatcherConfig;
+import io.hookline.dispatcher.DispatcherService;
 import io.hookline.dispatcher.retry.RetryHeaders;
 import io.hookline.dispatcher.retry.RetryTierConsumer;
 import java.net.URI;
@@ -64,28 +67,25 @@ public final class DeliveryDriver {
     private final DeliveryOptions options;
     private BenchEnvironment env;
     private BenchReceiver receiver;
+    private DispatcherService deliveryStage;
 
     DeliveryDriver(DeliveryOptions options) {
         this.options = options;
     }
 
-    public static void main(String[] args) throws Exception {
-        DeliveryOptions options;
-        try {
-            options = DeliveryOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.exit(new DeliveryDriver(options).run());
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new DeliveryCommand(), args));
     }
 
     int run() throws Exception {
         System.out.println("# Hookline delivery-stage benchmark, " + ZonedDateTime.now());
         System.out.println("# " + BenchEnvironment.machine());
         System.out.println("# " + options.describe());
-        try (BenchEnvironment started = BenchEnvironment.start(options.env(), options.receiverThreads());
+        // The standalone's dispatcher fans out only: the delivery stage measured is started per phase, once the
+        // phase's backlog is written (see hooklinePhase).
+        Map<String, String> settings = new HashMap<>(options.env());
+        settings.put("HOOKLINE_DISPATCHER_STAGES", "fanout");
+        try (BenchEnvironment started = BenchEnvironment.start(settings, options.receiverThreads());
              BlackholeServer blackhole = new BlackholeServer()) {
             env = started;
             receiver = started.receiver();
@@ -106,6 +106,7 @@ public final class DeliveryDriver {
         }
         BenchEnvironment.progress("created %d healthy subscriptions%s", healthyCount,
                 slow != null ? " and 1 whose endpoint never answers" : "");
+        startDeliveryStage();
         env.awaitPipelineReady(topic, healthyCount);
 
         String prefix = options.env().getOrDefault("HOOKLINE_TOPIC_PREFIX", TopicNames.DEFAULT_PREFIX);
@@ -121,6 +122,7 @@ public final class DeliveryDriver {
             send(producer, deliveries, warmUp);
             BenchEnvironment.await(receiver::delivered, n -> n >= warmUp.size(), warmUp.size(), options.drainTimeout());
             BenchEnvironment.progress("warm-up: %d of %d tasks delivered", receiver.delivered(), warmUp.size());
+            stopDeliveryStage();
 
             double baselineRate = 0;
             if (options.baseline()) {
@@ -329,6 +331,7 @@ public final class DeliveryDriver {
     }
 
     private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final String WARM_UP_KEY = "warm-up";
 
     /**
      * Starts every compared phase from the same state: the registrar has recorded every attempt so far (it records
@@ -444,33 +447,67 @@ public final class DeliveryDriver {
         return out;
     }
 
+    /**
+     * One measured phase: the backlog is written while no delivery stage runs, then a delivery stage starts and
+     * works through it. The rate counts from the first delivery to the last, so the stage's start-up (index load,
+     * group join) is reported apart rather than diluting the throughput.
+     */
     private Phase hooklinePhase(KafkaProducer<String, byte[]> producer, String deliveries, List<Task> tasks,
                                 long expected) throws Exception {
         receiver.reset();
+        long writing = System.nanoTime();
+        send(producer, deliveries, tasks);
+        double produced = (System.nanoTime() - writing) / 1e9;
         MachineCpu cpu = env.machineCpu();
         ThreadCpuProfile threads = new ThreadCpuProfile();
         threads.start();
         cpu.start();
         long start = System.nanoTime();
-        send(producer, deliveries, tasks);
-        double produced = (System.nanoTime() - start) / 1e9;
+        startDeliveryStage();
         BenchEnvironment.await(receiver::delivered, n -> n >= expected, expected, options.drainTimeout());
         long delivered = receiver.delivered();
+        long first = receiver.firstArrivalNanos();
         long last = receiver.lastArrivalNanos();
-        BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s", delivered, expected,
-                ReportTable.perSecond(delivered, last - start));
         String cpuLine = cpu.stop();
-        double tierSeconds = threads.stop().stream().filter(g -> g.name().equals("retry-tiers"))
+        List<ThreadCpuProfile.Group> groups = threads.stop();
+        stopDeliveryStage();
+        double rate = ReportTable.perSecond(delivered - 1, last - first);
+        BenchEnvironment.progress("Hookline: %d of %d delivered, %.0f/s from the first delivery to the last (first "
+                + "delivery %.2f s after the stage started; %.0f/s counting from the start)", delivered, expected, rate,
+                (first - start) / 1e9, ReportTable.perSecond(delivered, last - start));
+        System.out.print(ThreadCpuProfile.render(groups, last - start, 20));
+        double tierSeconds = groups.stream().filter(g -> g.name().equals("retry-tiers"))
                 .mapToLong(ThreadCpuProfile.Group::cpuNanos).sum() / 1e9;
-        return new Phase(delivered, ReportTable.perSecond(delivered, last - start), receiver.duplicates(), produced,
-                cpuLine, cpu.jvmCpuSeconds(), tierSeconds);
+        return new Phase(delivered, rate, receiver.duplicates(), produced, cpuLine, cpu.jvmCpuSeconds(), tierSeconds);
     }
 
+    /** A dispatcher running only the delivery stage, against the standalone's broker (whose own runs fan-out). */
+    private void startDeliveryStage() {
+        Map<String, String> settings = new HashMap<>(env.hookline().serviceEnvironment());
+        settings.put("HOOKLINE_HTTP_PORT", "0");
+        settings.put("HOOKLINE_DISPATCHER_STAGES", "delivery");
+        deliveryStage = DispatcherService.start(DispatcherConfig.from(settings));
+    }
+
+    private void stopDeliveryStage() {
+        deliveryStage.close();
+        deliveryStage = null;
+    }
+
+    /** Writes the backlog; fails the run if a record was not stored, since the phase would then wait for it. */
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<Task> tasks) {
+        AtomicReference<Exception> failed = new AtomicReference<>();
         for (Task t : tasks) {
-            producer.send(new ProducerRecord<>(topic, t.subscriptionId(), t.value()));
+            producer.send(new ProducerRecord<>(topic, t.subscriptionId(), t.value()), (metadata, error) -> {
+                if (error != null) {
+                    failed.compareAndSet(null, error);
+                }
+            });
         }
         producer.flush();
+        if (failed.get() != null) {
+            throw new IllegalStateException("the backlog was not written completely to " + topic, failed.get());
+        }
     }
 
     /**
@@ -485,19 +522,24 @@ public final class DeliveryDriver {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        // Each partition's first record alone (see KafkaProducerBaseline for why), then the consumer starts at the end.
-        for (int p = 0; p < partitionsOf(bootstrap, topic); p++) {
-            producer.send(new ProducerRecord<>(topic, p, "warm-up", new byte[0])).get(60, TimeUnit.SECONDS);
+        // Each partition's first record alone (see KafkaProducerBaseline for why; the consumer skips them), then the
+        // backlog, as for Hookline's phases; the consumer starts once it is written.
+        for (int p = 0; p < partitions; p++) {
+            producer.send(new ProducerRecord<>(topic, p, WARM_UP_KEY, new byte[0])).get(60, TimeUnit.SECONDS);
         }
+        long writing = System.nanoTime();
+        send(producer, topic, tasks);
+        double produced = (System.nanoTime() - writing) / 1e9;
         Map<String, Object> consumerConfig = new HashMap<>();
         consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, topic);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        AtomicLong firstResponse = new AtomicLong();
+        AtomicLong lastResponse = new AtomicLong();
         AtomicLong responses = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
-        AtomicBoolean assigned = new AtomicBoolean();
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(receiver.baseUrl() + "/direct"))
@@ -509,14 +551,16 @@ public final class DeliveryDriver {
                 consumer.subscribe(List.of(topic));
                 while (running.get()) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(50));
-                    if (!consumer.assignment().isEmpty()) {
-                        assigned.set(true);
-                    }
                     if (records.isEmpty()) {
                         continue;
                     }
                     Semaphore batch = new Semaphore(0);
+                    int posted = 0;
                     for (ConsumerRecord<String, byte[]> record : records) {
+                        if (WARM_UP_KEY.equals(record.key())) {
+                            continue;
+                        }
+                        posted++;
                         slots.acquire();
                         env.client().sendAsync(post.copy().POST(HttpRequest.BodyPublishers.ofByteArray(record.value()))
                                         .build(), HttpResponse.BodyHandlers.discarding())
@@ -526,12 +570,15 @@ public final class DeliveryDriver {
                                         firstFailure.compareAndSet(null, e != null ? e.toString()
                                                 : "status " + r.statusCode());
                                     }
+                                    long now = System.nanoTime();
+                                    firstResponse.compareAndSet(0, now);
+                                    lastResponse.accumulateAndGet(now, Math::max);
                                     responses.incrementAndGet();
                                     slots.release();
                                     batch.release();
                                 });
                     }
-                    batch.acquire(records.count());
+                    batch.acquire(posted);
                     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                     for (TopicPartition tp : records.partitions()) {
                         List<ConsumerRecord<String, byte[]>> list = records.records(tp);
@@ -543,27 +590,22 @@ public final class DeliveryDriver {
                 crashed.set(t);
             }
         }, "bench-raw-consumer");
-        consumerThread.start();
-        BenchEnvironment.await(() -> assigned.get() ? 1 : 0, n -> n == 1, 1, Duration.ofSeconds(60));
         MachineCpu cpu = env.machineCpu();
         cpu.start();
-        long start = System.nanoTime();
-        send(producer, topic, tasks);
-        double produced = (System.nanoTime() - start) / 1e9;
+        consumerThread.start();
         BenchEnvironment.await(() -> (int) responses.get(), n -> n >= tasks.size() || crashed.get() != null,
                 tasks.size(), options.drainTimeout());
-        long end = System.nanoTime();
         running.set(false);
         consumerThread.join(30_000);
         if (crashed.get() != null) {
             throw new IllegalStateException("baseline consumer failed", crashed.get());
         }
         long ok = responses.get() - failures.get();
-        BenchEnvironment.progress("baseline: %d POSTed (%d failed), %.0f/s", responses.get(), failures.get(),
-                ReportTable.perSecond(ok, end - start));
+        double rate = ReportTable.perSecond(ok - 1, lastResponse.get() - firstResponse.get());
+        BenchEnvironment.progress("baseline: %d POSTed (%d failed), %.0f/s", responses.get(), failures.get(), rate);
         String cpuLine = cpu.stop() + (failures.get() > 0
                 ? "; " + failures.get() + " POSTs failed (not retried), first: " + firstFailure.get() : "");
-        return new Phase(ok, ReportTable.perSecond(ok, end - start), 0, produced, cpuLine, cpu.jvmCpuSeconds(), 0);
+        return new Phase(ok, rate, 0, produced, cpuLine, cpu.jvmCpuSeconds(), 0);
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -3,6 +3,7 @@ package io.hookline.bench.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hookline.bench.cli.BenchCommandLine;
 import io.hookline.common.event.EventEnvelope;
 import io.hookline.common.event.EventIds;
 import io.hookline.common.json.Json;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * 127.0.0.1, one topic with {@code --fanout} subscriptions, then events published through the gateway. Measured in
  * the same run, on the same machine: a direct POST baseline (the same HTTP client, the same concurrency, straight at
  * the same receiver: what "POST it yourself" achieves here) and a raw Kafka producer baseline against the same
- * broker. Prints one compact table; see {@link LoadOptions#USAGE} for the options.
+ * broker. Prints one compact table; see {@link LoadCommand} for the options.
  */
 public final class LoadDriver {
     static final String TOPIC = "bench.events";
@@ -39,17 +40,8 @@ public final class LoadDriver {
         this.options = options;
     }
 
-    public static void main(String[] args) throws Exception {
-        LoadOptions options;
-        try {
-            options = LoadOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        int status = new LoadDriver(options).run();
-        System.exit(status);
+    public static void main(String[] args) {
+        System.exit(BenchCommandLine.execute(new LoadCommand(), args));
     }
 
     /** Runs the benchmark and prints its report; 0 when every expected delivery arrived exactly once. */

@@ -1,6 +1,7 @@
 package io.hookline.common.http;
 
 import io.hookline.common.config.ConfigException;
+import io.hookline.common.net.NettyTransport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -8,9 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -72,8 +72,9 @@ public final class HttpServer implements AutoCloseable {
                        PrometheusMeterRegistry meters) {
         this.settings = settings;
         addOperationalRoutes(router, readiness, meters);
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
+        NettyTransport transport = NettyTransport.configured();
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), transport.ioHandlerFactory());
         this.blockingPool = new ThreadPoolExecutor(settings.blockingThreads(), settings.blockingThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, settings.service() + "-http-worker");
@@ -83,7 +84,7 @@ public final class HttpServer implements AutoCloseable {
         RoutingHandler routing = new RoutingHandler(router, blockingPool, meters, inFlight);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -106,7 +107,9 @@ public final class HttpServer implements AutoCloseable {
             this.serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
         } catch (Exception e) {
             shutdownGroups();
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            // The JDK's NIO reports a taken port as a BindException, Netty's epoll as a native IOException.
+            if (e instanceof BindException || e.getCause() instanceof BindException
+                    || e instanceof Errors.NativeIoException) {
                 throw new ConfigException("HOOKLINE_HTTP_PORT", "cannot listen on port " + settings.port()
                         + " (" + e.getMessage() + ")");
             }

@@ -1,6 +1,7 @@
 package io.hookline.common.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,6 +62,17 @@ class HttpServerTest {
             builder.header("content-type", contentType);
         }
         return CLIENT.send(builder.build(), BodyHandlers.ofString());
+    }
+
+    /** With the epoll transport a taken port is a native error, not a {@link java.net.BindException}. */
+    @Test
+    void aTakenPortStopsStartUpWithOneLineNamingTheVariable() {
+        HttpServer.Settings taken = HttpServer.Settings.defaults("second", server.port()).withHost("127.0.0.1");
+        assertThatThrownBy(() -> HttpServer.start(taken, new Router(), List.of(), Metrics.newRegistry("second")))
+                .isInstanceOf(io.hookline.common.config.ConfigException.class)
+                .hasMessageContaining("HOOKLINE_HTTP_PORT").hasMessageContaining("cannot listen on port " + server.port())
+                .hasMessageContaining("in use")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Exception"));
     }
 
     @Test

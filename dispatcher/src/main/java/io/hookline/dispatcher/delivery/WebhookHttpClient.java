@@ -2,6 +2,7 @@ package io.hookline.dispatcher.delivery;
 
 import io.hookline.common.net.DestinationPolicy;
 import io.hookline.common.net.DestinationRejectedException;
+import io.hookline.common.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,10 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -218,12 +216,13 @@ public final class WebhookHttpClient implements AutoCloseable {
                              TrustManagerFactory trust) {
         this.policy = policy;
         this.connectTimeout = connectTimeout;
-        this.group = new MultiThreadIoEventLoopGroup(ioThreads, runnable -> {
+        NettyTransport transport = NettyTransport.configured();
+        this.group = transport.newGroup(ioThreads, runnable -> {
             Thread thread = new Thread(runnable, "webhook-http");
             thread.setDaemon(true);
             return thread;
-        }, NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        });
+        this.bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         try {
@@ -476,12 +475,22 @@ public final class WebhookHttpClient implements AutoCloseable {
                 }
                 return;
             }
+            FullHttpRequest http;
+            try {
+                http = toHttpRequest(request);
+            } catch (IllegalArgumentException e) {
+                // Netty refuses a header it cannot send safely; nothing went out, so the connection stays pooled.
+                pool.release(channel);
+                result.complete(HttpExchange.failed(HttpExchange.Failure.INVALID_REQUEST,
+                        "request to " + origin + " cannot be sent: " + e.getMessage(), elapsed(start)));
+                return;
+            }
             Exchange exchange = new Exchange(channel, reused, origin, pool, request, start, result);
             handler.begin(exchange);
             exchange.timeout = channel.eventLoop().schedule(() -> handler.fail(exchange, HttpExchange.Failure.TIMEOUT,
                     "no complete response from " + origin + " within " + request.timeout().toMillis() + " ms"),
                     request.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            channel.writeAndFlush(toHttpRequest(request)).addListener(written -> {
+            channel.writeAndFlush(http).addListener(written -> {
                 if (!written.isSuccess()) {
                     handler.fail(exchange, HttpExchange.Failure.IO,
                             "cannot send the request to " + origin + ": " + describe(written.cause()));

@@ -57,6 +57,21 @@ class WebhookHttpClientIT {
         }
     }
 
+    /** A request Netty refuses to encode must fail as invalid at once, not leave its future (and slot) hanging. */
+    @Test
+    void aRequestWhoseHeadersCannotBeSentFailsAsInvalidWithoutReachingTheEndpoint() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            WebhookRequest injected = new WebhookRequest(URI.create(receiver.url("/in")),
+                    List.of(Map.entry("x-note", "a\r\nx-injected: 1")), new byte[0], Duration.ofSeconds(5));
+            HttpExchange exchange = client.send(injected).get(10, TimeUnit.SECONDS);
+            assertThat(exchange.failure()).isEqualTo(HttpExchange.Failure.INVALID_REQUEST);
+            assertThat(exchange.error()).contains("x-note");
+            // The connection it was meant for still serves the next request.
+            assertThat(send(receiver.url("/in"), Duration.ofSeconds(5)).status()).isEqualTo(204);
+            assertThat(receiver.requests()).hasSize(1);
+        }
+    }
+
     @Test
     void sendsThePostWithBodyAndHeadersAndCapsTheResponseExcerpt() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {

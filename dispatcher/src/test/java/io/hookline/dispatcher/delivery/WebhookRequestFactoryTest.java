@@ -106,6 +106,20 @@ class WebhookRequestFactoryTest {
         assertThat(request.header("hookline-attempt")).isEqualTo("1");
     }
 
+    /** Checked once per subscription version, so a record that bypassed the registrar cannot inject headers. */
+    @Test
+    void refusesToBuildWithACustomHeaderThatIsNotValidHttp() throws Exception {
+        List<SubscriptionRecord.SigningSecret> secrets =
+                List.of(new SubscriptionRecord.SigningSecret(cipher.encrypt(current.toString()), null));
+        DeliveryTask task = DeliveryTask.first(event(), "sub_1", NOW, 0, 0);
+        assertThatThrownBy(() -> factory.build(task, subscription(secrets, Map.of("x-note", "a\r\nx-injected: 1")),
+                NOW)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x-note");
+        assertThatThrownBy(() -> factory.build(task, subscription(secrets, Map.of("bad name", "v")), NOW))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad name");
+        assertThat(factory.build(task, subscription(secrets, Map.of("x-ok", "tab\tand Latin-1 \u00e9")), NOW)
+                .header("x-ok")).isEqualTo("tab\tand Latin-1 \u00e9");
+    }
+
     @Test
     void refusesToBuildWithoutAUsableSecret() throws Exception {
         DeliveryTask task = DeliveryTask.first(event(), "sub_1", NOW, 0, 0);
