@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,25 +36,23 @@ import org.junit.jupiter.api.Test;
  */
 @WithKafka
 class OpsEventsIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = TestDispatcher.WAIT;
 
     static TestKafka kafka;
+    private static TestDispatcher dispatcher;
     private static HooklineTopics topics;
-    private static DispatcherService dispatcher;
     private static WebhookReceiver operator;
     private static TestSubscription operatorSubscription;
 
     @BeforeAll
     static void start() {
-        topics = new HooklineTopics(kafka);
-        topics.createEventsTopic("payments", 2);
-        dispatcher = DispatcherService.start(DispatcherConfig.from(topics.env("HOOKLINE_DELIVERY_PARTITIONS", "2",
-                "HOOKLINE_RETRY_TIERS", "200ms,1s", "HOOKLINE_BREAKER_FAILURES", "0",
-                "HOOKLINE_RECOVERED_AFTER", "3")));
+        dispatcher = TestDispatcher.start(kafka, Map.of("payments", 2), "HOOKLINE_DELIVERY_PARTITIONS", "2",
+                "HOOKLINE_RETRY_TIERS", "200ms,1s", "HOOKLINE_BREAKER_FAILURES", "0", "HOOKLINE_RECOVERED_AFTER", "3");
+        topics = dispatcher.topics;
         operator = WebhookReceiver.start();
         // What the registrar's admin key creates: a subscription of tenant default to the system topic.
         operatorSubscription = topics.subscription("default", operator.url("/ops"), OpsTopic.NAME);
-        index(operatorSubscription);
+        dispatcher.subscribe(operatorSubscription.record());
     }
 
     @AfterAll
@@ -64,14 +63,6 @@ class OpsEventsIT {
         if (operator != null) {
             operator.close();
         }
-        if (topics != null) {
-            topics.close();
-        }
-    }
-
-    private static void index(TestSubscription sub) {
-        topics.put(sub.record());
-        await("subscription indexed").atMost(WAIT).until(() -> dispatcher.index().get(sub.id()).isPresent());
     }
 
     private static TestSubscription subscribe(String tenant, String url, List<String> schedule) {
@@ -79,7 +70,7 @@ class OpsEventsIT {
                 r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, 1, 5_000,
                         schedule, null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(), r.createdAt(),
                         r.updatedAt()));
-        index(sub);
+        dispatcher.subscribe(sub.record());
         return sub;
     }
 
@@ -158,7 +149,7 @@ class OpsEventsIT {
 
             assertThat(publishedSoFar()).filteredOn(p -> p.path("subscriptionId").asText().equals(sub.id()))
                     .singleElement().satisfies(p -> assertThat(p.get("type").asText()).isEqualTo("delivery.exhausted"));
-            assertThat(dispatcher.meterRegistry().scrape()).contains("hookline_ops_events_total{",
+            assertThat(dispatcher.service.meterRegistry().scrape()).contains("hookline_ops_events_total{",
                     "type=\"delivery.exhausted\"", "outcome=\"published\"");
         }
     }
@@ -201,7 +192,7 @@ class OpsEventsIT {
                     r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, 1, 5_000,
                             List.of("200ms"), null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(),
                             r.createdAt(), r.updatedAt()));
-            index(broken);
+            dispatcher.subscribe(broken.record());
             try {
                 TestSubscription sub = subscribe("acme", gone.url("/"), List.of("200ms"));
                 EventEnvelope event = publish("acme");

@@ -37,29 +37,25 @@ import org.slf4j.LoggerFactory;
  */
 @WithKafka
 class RetryIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = TestDispatcher.WAIT;
     private static final List<String> SCHEDULE = List.of("200ms", "1s", "2s");
 
     static TestKafka kafka;
+    private static TestDispatcher dispatcher;
     private static HooklineTopics topics;
-    private static DispatcherService dispatcher;
 
     @BeforeAll
     static void startDispatcher() {
-        topics = new HooklineTopics(kafka);
-        topics.createEventsTopic("payments", 2);
-        dispatcher = DispatcherService.start(DispatcherConfig.from(topics.env("HOOKLINE_DELIVERY_PARTITIONS", "2",
+        dispatcher = TestDispatcher.start(kafka, Map.of("payments", 2), "HOOKLINE_DELIVERY_PARTITIONS", "2",
                 "HOOKLINE_RETRY_TIERS", "200ms,1s", "HOOKLINE_RETRY_SCHEDULE", "200ms,1s,2s",
-                "HOOKLINE_BREAKER_FAILURES", "3", "HOOKLINE_BREAKER_OPEN_FOR", "1s")));
+                "HOOKLINE_BREAKER_FAILURES", "3", "HOOKLINE_BREAKER_OPEN_FOR", "1s");
+        topics = dispatcher.topics;
     }
 
     @AfterAll
     static void stopDispatcher() {
         if (dispatcher != null) {
             dispatcher.close();
-        }
-        if (topics != null) {
-            topics.close();
         }
     }
 
@@ -68,8 +64,7 @@ class RetryIT {
                 r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, maxInFlight,
                         5_000, schedule, null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(), r.createdAt(),
                         r.updatedAt()));
-        topics.put(sub.record());
-        await("subscription indexed").atMost(WAIT).until(() -> dispatcher.index().get(sub.id()).isPresent());
+        dispatcher.subscribe(sub.record());
         return sub;
     }
 
@@ -103,7 +98,7 @@ class RetryIT {
     }
 
     private static double transitions(String to) {
-        return dispatcher.meterRegistry().get("hookline.breaker.transitions").tag("to", to).counter().count();
+        return dispatcher.service.meterRegistry().get("hookline.breaker.transitions").tag("to", to).counter().count();
     }
 
     @Test
@@ -143,7 +138,7 @@ class RetryIT {
                         .isGreaterThanOrEqualTo(minimumGap);
             }
 
-            String metrics = dispatcher.meterRegistry().scrape();
+            String metrics = dispatcher.service.meterRegistry().scrape();
             assertThat(metrics).contains("hookline_retry_scheduled_total{", "tier=\"200ms\"", "tier=\"1s\"",
                     "hookline_dlq_writes_total{", "reason=\"exhausted\"", "hookline_retry_lateness_seconds_count");
         }
@@ -225,7 +220,7 @@ class RetryIT {
             }
             topics.awaitFannedOut(WAIT, "payments");
             topics.awaitDeliveriesFinal(WAIT);
-            assertThat(dispatcher.index().get(sub.id()).orElseThrow().isActive()).isTrue();
+            assertThat(dispatcher.service.index().get(sub.id()).orElseThrow().isActive()).isTrue();
             assertThat(receiver.requests()).hasSize(1);
             assertThat(deadLetters(sub.id())).hasSize(1);
         }
@@ -303,7 +298,7 @@ class RetryIT {
                             5_000, SCHEDULE, null, "ordered", null, SubscriptionRecord.ACTIVE, 1, r.secrets(),
                             r.createdAt(), r.updatedAt()));
             topics.put(sub.record());
-            await("subscription indexed").atMost(WAIT).until(() -> dispatcher.index().get(sub.id()).isPresent());
+            await("subscription indexed").atMost(WAIT).until(() -> dispatcher.service.index().get(sub.id()).isPresent());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 EventEnvelope plain = topics.event("payments", "ordered-retry", "{\"seq\":" + i + "}");
