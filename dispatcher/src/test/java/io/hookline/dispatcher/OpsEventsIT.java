@@ -66,12 +66,7 @@ class OpsEventsIT {
     }
 
     private static TestSubscription subscribe(String tenant, String url, List<String> schedule) {
-        TestSubscription sub = topics.subscription(tenant, url, List.of("payments"),
-                r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, 1, 5_000,
-                        schedule, null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(), r.createdAt(),
-                        r.updatedAt()));
-        dispatcher.subscribe(sub.record());
-        return sub;
+        return dispatcher.subscribe(tenant, url, "payments", schedule, 1);
     }
 
     private static EventEnvelope publish(String tenant) {

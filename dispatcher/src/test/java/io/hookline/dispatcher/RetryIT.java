@@ -60,12 +60,7 @@ class RetryIT {
     }
 
     private static TestSubscription subscribe(String tenant, String url, List<String> schedule, Integer maxInFlight) {
-        TestSubscription sub = topics.subscription(tenant, url, List.of("payments"),
-                r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, maxInFlight,
-                        5_000, schedule, null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(), r.createdAt(),
-                        r.updatedAt()));
-        dispatcher.subscribe(sub.record());
-        return sub;
+        return dispatcher.subscribe(tenant, url, "payments", schedule, maxInFlight);
     }
 
     private static EventEnvelope publish(String tenant) {

@@ -3,8 +3,10 @@ package io.hookline.dispatcher;
 import static org.awaitility.Awaitility.await;
 
 import io.hookline.common.subscription.SubscriptionRecord;
+import io.hookline.dispatcher.HooklineTopics.TestSubscription;
 import io.hookline.testkit.TestKafka;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +49,19 @@ final class TestDispatcher implements AutoCloseable {
         await("subscription " + record.id() + " v" + record.version() + " indexed").atMost(WAIT)
                 .until(() -> service.index().get(record.id()).map(r -> r.version() == record.version())
                         .orElse(false));
+    }
+
+    /**
+     * Subscribes {@code tenant}'s endpoint at {@code url} to {@code topic} with its own retry schedule and
+     * {@code maxInFlight} (5 s timeout), and waits until the dispatcher indexed it.
+     */
+    TestSubscription subscribe(String tenant, String url, String topic, List<String> schedule, Integer maxInFlight) {
+        TestSubscription sub = topics.subscription(tenant, url, List.of(topic),
+                r -> new SubscriptionRecord(r.id(), r.tenant(), r.url(), r.topics(), null, null, null, maxInFlight,
+                        5_000, schedule, null, null, null, SubscriptionRecord.ACTIVE, 1, r.secrets(), r.createdAt(),
+                        r.updatedAt()));
+        subscribe(sub.record());
+        return sub;
     }
 
     /** Stops the dispatcher cleanly and starts a new one with the same settings on the same topics, as a redeploy. */

@@ -3,6 +3,7 @@ package io.hookline.dispatcher.delivery;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.hookline.common.event.DeliveryTask;
 import io.hookline.common.event.EventEnvelope;
+import io.hookline.common.http.HeaderSyntax;
 import io.hookline.common.json.IsoInstants;
 import io.hookline.common.json.Json;
 import io.hookline.common.json.RawJson;
@@ -149,11 +150,11 @@ public final class WebhookRequestFactory {
                 String lower = name.toLowerCase(Locale.ROOT);
                 if (!RESERVED.contains(lower) && !lower.startsWith("webhook-") && !lower.startsWith("hookline-")
                         && value != null) {
-                    if (!isToken(name)) {
+                    if (!HeaderSyntax.isName(name)) {
                         throw new IllegalArgumentException("custom header name '" + name + "' of subscription "
                                 + subscription.id() + " is not a valid HTTP header name");
                     }
-                    if (!isFieldValue(value)) {
+                    if (!HeaderSyntax.isValue(value)) {
                         throw new IllegalArgumentException("custom header " + lower + " of subscription "
                                 + subscription.id() + " has a value with control or non-Latin-1 characters");
                     }
@@ -162,33 +163,6 @@ public final class WebhookRequestFactory {
             });
         }
         return List.copyOf(out);
-    }
-
-    /** RFC 9110 token: the characters a header name may have. */
-    private static boolean isToken(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Visible Latin-1, spaces and tabs: what the registrar accepts as a header value. */
-    private static boolean isFieldValue(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<WebhookSecret> signingSecrets(Prepared ready, Instant now) {
